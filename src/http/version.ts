@@ -1,0 +1,33 @@
+// The Sequence-Version header: which version a request gets, and the header on every response.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { isApiVersion, LATEST_VERSION, VERSION_HEADER, type ApiVersion } from '../contract/versions.js'
+import { ApiError } from './errors.js'
+
+/**
+ * The header when sent (it wins over a pinned key), else the key's pinned version, else the
+ * latest; undefined when the header names no version.
+ * @see https://docs.sequencehq.com/reference/versioning
+ */
+export function resolveVersion (header: unknown, pinned: ApiVersion | undefined): ApiVersion | undefined {
+  if (header === undefined) return pinned ?? LATEST_VERSION
+  return isApiVersion(header) ? header : undefined
+}
+
+function useVersion (request: FastifyRequest, reply: FastifyReply, version: ApiVersion): void {
+  request.apiVersion = version
+  reply.header('Sequence-Version', version)
+}
+
+/** Runs first on every request, so that even a 401 or an unknown route carries a version. */
+export async function labelVersion (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  useVersion(request, reply, resolveVersion(request.headers[VERSION_HEADER], undefined) ?? LATEST_VERSION)
+}
+
+/** Runs after auth on the API routes: the version this request is served in, or 400. */
+export async function selectVersion (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const version = resolveVersion(request.headers[VERSION_HEADER], request.credential?.version)
+  if (version === undefined) {
+    throw new ApiError(400, 'UnrecognisedApiVersion', 'No matching API version found. Please make sure the specified API version is valid.')
+  }
+  useVersion(request, reply, version)
+}

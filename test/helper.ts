@@ -1,0 +1,20 @@
+// Builds the app for one test from SEQUENCE_MOCK_* variables, and closes it in teardown.
+import type { Test } from 'tap'
+import type { FastifyInstance, InjectOptions } from 'fastify'
+import { buildApp, type AppDependencies } from '../src/app.js'
+import { loadConfig } from '../src/config.js'
+
+/** The documented example credentials, `key:secret`. */
+export const AUTH = 'Basic a2V5OnNlY3JldA=='
+
+export async function build (t: Test, env: Record<string, string> = {}, deps: AppDependencies = {}): Promise<FastifyInstance> {
+  const app = await buildApp(loadConfig({ SEQUENCE_MOCK_LOG_LEVEL: 'silent', ...env }), deps)
+  t.teardown(() => app.close())
+  return app
+}
+
+/** GET with the default credentials unless `headers` says otherwise. */
+export async function get (app: FastifyInstance, url: string, headers: Record<string, string> = {}): Promise<Awaited<ReturnType<FastifyInstance['inject']>>> {
+  const options: InjectOptions = { method: 'GET', url, headers: { authorization: AUTH, ...headers } }
+  return app.inject(options)
+}
