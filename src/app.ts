@@ -6,7 +6,8 @@ import { LATEST_VERSION, type ApiVersion } from './contract/versions.js'
 import { createDataset } from './data/dataset.js'
 import type { UserStore } from './data/user-store.js'
 import { registerBasicAuth } from './http/auth.js'
-import { registerErrorEnvelope } from './http/errors.js'
+import { registerErrorEnvelope, sendError } from './http/errors.js'
+import { registerRateLimit } from './http/rate-limit.js'
 import { labelVersion, selectVersion } from './http/version.js'
 import { usersRoutes } from './routes/users.js'
 
@@ -27,7 +28,8 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
   const app = Fastify({
     logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
     // Query strings are text: coerce `limit=5` to 5, but never drop or invent what the client sent.
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: false, allErrors: true } }
+    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: false, allErrors: true } },
+    frameworkErrors: sendError
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorateRequest('apiVersion', LATEST_VERSION)
@@ -39,6 +41,7 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
   await app.register(async (api) => {
     await registerBasicAuth(api, config.credentials)
     api.addHook('onRequest', selectVersion)
+    await registerRateLimit(api, config.rateLimit)
     await api.register(usersRoutes, { users, defaultLimit: config.defaultLimit })
   }, { prefix: '/api' })
 

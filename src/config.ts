@@ -24,6 +24,7 @@ export const ConfigSchema = Type.Object({
   fixtures: Type.Optional(Type.String({ minLength: 1 })),
   credentials: Type.Array(CredentialSchema, { minItems: 1 }),
   defaultLimit: Type.Integer({ minimum: 1, maximum: 100 }),
+  rateLimit: Type.Integer({ minimum: 0, maximum: 1000000 }),
   logLevel: Type.Enum(LOG_LEVELS)
 })
 export type Config = Static<typeof ConfigSchema>
@@ -56,6 +57,7 @@ export const VARIABLES: Readonly<Record<string, Variable>> = {
   SEQUENCE_MOCK_FIXTURES: { field: 'fixtures', default: undefined, rule: 'the path of a JSON file of users', parse: text },
   SEQUENCE_MOCK_CREDENTIALS: { field: 'credentials', default: DEFAULT_CREDENTIALS, rule: 'comma-separated clientId:clientSecret pairs, each optionally pinned with @<API version>', parse: parseCredentials, secret: true },
   SEQUENCE_MOCK_DEFAULT_LIMIT: { field: 'defaultLimit', default: '20', rule: 'an integer from 1 to 100', parse: integer },
+  SEQUENCE_MOCK_RATE_LIMIT: { field: 'rateLimit', default: '1500', rule: 'requests per minute per API key, an integer from 0 (no limit) to 1000000', parse: integer },
   SEQUENCE_MOCK_LOG_LEVEL: { field: 'logLevel', default: 'info', rule: `one of ${LOG_LEVELS.join(', ')}`, parse: text }
 }
 
@@ -70,7 +72,8 @@ export class ConfigError extends Error {
 export function loadConfig (env: Readonly<Record<string, string | undefined>>): Config {
   const candidate: Record<string, unknown> = {}
   for (const [name, variable] of Object.entries(VARIABLES)) {
-    const value = env[name] === '' ? undefined : env[name] ?? variable.default
+    const given = env[name]
+    const value = given === undefined || given === '' ? variable.default : given
     if (value !== undefined) candidate[variable.field] = variable.parse(value)
   }
   const bad = new Set<string>()

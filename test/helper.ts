@@ -7,8 +7,9 @@ import { loadConfig } from '../src/config.js'
 /** The documented example credentials, `key:secret`. */
 export const AUTH = 'Basic a2V5OnNlY3JldA=='
 
+/** Quiet, and with no rate limit unless a test asks for one (walks send thousands of requests). */
 export async function build (t: Test, env: Record<string, string> = {}, deps: AppDependencies = {}): Promise<FastifyInstance> {
-  const app = await buildApp(loadConfig({ SEQUENCE_MOCK_LOG_LEVEL: 'silent', ...env }), deps)
+  const app = await buildApp(loadConfig({ SEQUENCE_MOCK_LOG_LEVEL: 'silent', SEQUENCE_MOCK_RATE_LIMIT: '0', ...env }), deps)
   t.teardown(() => app.close())
   return app
 }

@@ -73,12 +73,17 @@ function firstError (entry: unknown): { field: string, message: string } | undef
   const error = Value.Errors(FixtureUserSchema, entry).find((e) => !e.schemaPath.includes('/anyOf/'))
   if (error === undefined) return undefined
   const segments = error.instancePath.split('/').slice(1)
+  let message = error.message
   const missing = (error.params as { requiredProperties?: string[] }).requiredProperties?.[0]
   const extra = (error.params as { additionalProperties?: string[] }).additionalProperties?.[0]
-  if (missing !== undefined) segments.push(missing)
-  if (extra !== undefined) segments.push(extra)
+  if (missing !== undefined) {
+    segments.push(missing)
+    message = 'is required'
+  } else if (extra !== undefined || error.keyword === 'boolean') {
+    if (extra !== undefined) segments.push(extra)
+    message = 'is not a field of a Sequence user'
+  }
   const field = segments.map((s) => /^\d+$/.test(s) ? `[${s}]` : `.${s}`).join('').replace(/^\./, '')
-  const message = missing !== undefined ? 'is required' : extra !== undefined ? 'is not a field of a Sequence user' : error.message
   return { field, message }
 }
 

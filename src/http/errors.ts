@@ -1,7 +1,8 @@
 // The one error envelope: every error path (validation, auth, version, unknown route or user, 5xx) ends here.
 import { STATUS_CODES } from 'node:http'
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorBody, ErrorDetail } from '../contract/schemas.js'
+import { LATEST_VERSION } from '../contract/versions.js'
 
 export class ApiError extends Error {
   constructor (
@@ -23,18 +24,22 @@ export function validationError (details: ReadonlyArray<{ key: string, message: 
 export const AUTHENTICATE_HINT = 'Send `Authorization: Basic base64(clientId:clientSecret)`, e.g. `Authorization: Basic a2V5OnNlY3JldA==` for client id `key` and secret `secret`. See https://docs.sequencehq.com/reference/authentication'
 
 export function registerErrorEnvelope (app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const apiError = toApiError(error, request)
-    if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed')
-    const body: ErrorBody = {
-      error: { type: apiError.type, message: apiError.message, ...(apiError.errors && { errors: apiError.errors }) }
-    }
-    return reply.status(apiError.statusCode).send(body)
-  })
-
+  app.setErrorHandler(sendError)
   app.setNotFoundHandler((request) => {
     throw new ApiError(404, 'NotFound', `No route ${request.method} ${request.url.split('?')[0]}. This mock serves GET /api/users and GET /api/users/{id}.`)
   })
+}
+
+/** Also Fastify's `frameworkErrors` (a bad URL, an over-long parameter), which come before any hook. */
+export function sendError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const apiError = toApiError(error, request)
+  if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+  // A framework error's request is Fastify's bare Request, without the apiVersion decoration.
+  if (!reply.hasHeader('sequence-version')) reply.header('Sequence-Version', request.apiVersion ?? LATEST_VERSION)
+  const body: ErrorBody = {
+    error: { type: apiError.type, message: apiError.message, ...(apiError.errors && { errors: apiError.errors }) }
+  }
+  return reply.status(apiError.statusCode).send(body)
 }
 
 function toApiError (error: FastifyError, request: FastifyRequest): ApiError {

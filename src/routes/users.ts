@@ -16,7 +16,7 @@ export interface UsersRoutesOptions {
   readonly defaultLimit: number
 }
 
-const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 500: ErrorSchema }
+const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema, 500: ErrorSchema }
 
 export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { users, defaultLimit }) => {
   app.get('/users', {
@@ -43,7 +43,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     }
   }, async (request, reply) => {
     const user = users.get(request.params.id)
-    if (user === undefined) throw new ApiError(404, 'NotFound', `No user with id ${request.params.id}.`)
+    if (user === undefined) throw new ApiError(404, 'NotFound', `No user with id ${JSON.stringify(request.params.id)}.`)
     serializeAs(reply, UserSchemas[request.apiVersion])
     return user
   })

@@ -1,0 +1,81 @@
+import t from 'tap'
+import { ConfigError, loadConfig } from '../src/config.js'
+
+t.test('no configuration at all is valid, with the documented defaults', async (t) => {
+  t.same(loadConfig({}), {
+    host: '127.0.0.1',
+    port: 8910,
+    seed: 1,
+    users: 150,
+    accountId: '83da2ca4-49c7-4d81-9c9a-ba5be11768b0',
+    credentials: [{ clientId: 'key', clientSecret: 'secret' }],
+    defaultLimit: 20,
+    rateLimit: 1500,
+    logLevel: 'info'
+  })
+})
+
+t.test('every variable is read, and an empty value means the default', async (t) => {
+  const config = loadConfig({
+    SEQUENCE_MOCK_HOST: '0.0.0.0',
+    SEQUENCE_MOCK_PORT: '0',
+    SEQUENCE_MOCK_SEED: '99',
+    SEQUENCE_MOCK_USERS: '5',
+    SEQUENCE_MOCK_ACCOUNT_ID: 'c0901c87-e1a9-48e9-9e2f-9e05c402dcea',
+    SEQUENCE_MOCK_FIXTURES: 'fixtures/sequence-examples.json',
+    SEQUENCE_MOCK_CREDENTIALS: 'key:secret, ci:pa:ss@2024-01-01 ,web:x@y',
+    SEQUENCE_MOCK_DEFAULT_LIMIT: '100',
+    SEQUENCE_MOCK_RATE_LIMIT: '0',
+    SEQUENCE_MOCK_LOG_LEVEL: ''
+  })
+  t.same(config, {
+    host: '0.0.0.0',
+    port: 0,
+    seed: 99,
+    users: 5,
+    accountId: 'c0901c87-e1a9-48e9-9e2f-9e05c402dcea',
+    fixtures: 'fixtures/sequence-examples.json',
+    credentials: [
+      { clientId: 'key', clientSecret: 'secret' },
+      { clientId: 'ci', clientSecret: 'pa:ss', version: '2024-01-01' },
+      { clientId: 'web', clientSecret: 'x@y' }
+    ],
+    defaultLimit: 100,
+    rateLimit: 0,
+    logLevel: 'info'
+  })
+})
+
+t.test('bad values fail with one error naming every bad variable and what it expects', async (t) => {
+  const error = t.throws(() => loadConfig({
+    SEQUENCE_MOCK_PORT: '80a',
+    SEQUENCE_MOCK_SEED: '-1',
+    SEQUENCE_MOCK_USERS: '1.5',
+    SEQUENCE_MOCK_ACCOUNT_ID: 'acct_1',
+    SEQUENCE_MOCK_DEFAULT_LIMIT: '101',
+    SEQUENCE_MOCK_LOG_LEVEL: 'loud',
+    SEQUENCE_MOCK_CREDENTIALS: 'key:topsecret@2023-01-01'
+  })) as Error
+  t.type(error, ConfigError)
+  t.equal(error.message, [
+    'Invalid configuration:',
+    '  SEQUENCE_MOCK_PORT="80a": expected an integer from 0 to 65535',
+    '  SEQUENCE_MOCK_SEED="-1": expected an integer from 0 to 4294967295',
+    '  SEQUENCE_MOCK_USERS="1.5": expected an integer from 0 to 10000000',
+    '  SEQUENCE_MOCK_ACCOUNT_ID="acct_1": expected a lower-case UUID',
+    '  SEQUENCE_MOCK_CREDENTIALS=(not shown): expected comma-separated clientId:clientSecret pairs, each optionally pinned with @<API version>',
+    '  SEQUENCE_MOCK_DEFAULT_LIMIT="101": expected an integer from 1 to 100',
+    '  SEQUENCE_MOCK_LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent'
+  ].join('\n'))
+  t.notMatch(error.message, 'topsecret', 'secrets are never echoed')
+})
+
+for (const credentials of ['key', 'key:', ':secret', 'key:secret,', 'key:secret@2099-01-01']) {
+  t.test(`credentials ${JSON.stringify(credentials)} are rejected`, async (t) => {
+    t.throws(() => loadConfig({ SEQUENCE_MOCK_CREDENTIALS: credentials }), { name: 'ConfigError', message: /SEQUENCE_MOCK_CREDENTIALS/ })
+  })
+}
+
+t.test('a port beyond 65535 is rejected', async (t) => {
+  t.throws(() => loadConfig({ SEQUENCE_MOCK_PORT: '65536' }), { message: /SEQUENCE_MOCK_PORT="65536"/ })
+})
