@@ -10,7 +10,7 @@ export function isApiVersion (value: unknown): value is ApiVersion {
   return API_VERSIONS.includes(value as ApiVersion)
 }
 
-/** Roles and nullable cursors arrived with 2024-07-30; older versions omit both. */
-export function hasRoles (version: ApiVersion): boolean {
+/** 2024-07-30 made the pagination fields nullable; older versions omit an absent cursor instead. */
+export function hasNullableCursors (version: ApiVersion): boolean {
   return version === '2024-07-30'
 }

@@ -5,7 +5,7 @@ import {
   AnyUserSchema, ErrorSchema, ListUsersQuerySchema, UserPageSchema, UserPageSchemas,
   UserParamsSchema, UserSchemas, VersionHeadersSchema, type UserPage
 } from '../contract/schemas.js'
-import { hasRoles, type ApiVersion } from '../contract/versions.js'
+import { hasNullableCursors, type ApiVersion } from '../contract/versions.js'
 import { decodeCursor, type Cursor } from '../data/cursor.js'
 import { selectPage, type Page } from '../data/page.js'
 import type { UserStore } from '../data/user-store.js'
@@ -61,7 +61,7 @@ function parseCursor (key: 'after' | 'before', text: string | undefined): Cursor
 /** In 2024-07-30 an absent cursor is null; older versions omit it (their schema is not nullable). */
 function pageBody (page: Page, version: ApiVersion): UserPage {
   const { items, after, before, totalResultSize } = page
-  return hasRoles(version)
+  return hasNullableCursors(version)
     ? { items, pagination: { after: after ?? null, before: before ?? null, totalResultSize } }
     : { items, pagination: { after, before, totalResultSize } }
 }
