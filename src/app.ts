@@ -1,14 +1,18 @@
 // buildApp(config): wires contract, data and HTTP into a ready Fastify instance; it never listens.
-import Fastify, { type FastifyInstance } from 'fastify'
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Writable } from 'node:stream'
+import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config, Credential } from './config.js'
 import { LATEST_VERSION, type ApiVersion } from './contract/versions.js'
 import { createDataset } from './data/dataset.js'
 import type { UserStore } from './data/user-store.js'
 import { registerBasicAuth } from './http/auth.js'
+import { registerCors } from './http/cors.js'
 import { registerErrorEnvelope, sendError } from './http/errors.js'
 import { registerRateLimit } from './http/rate-limit.js'
-import { labelVersion, selectVersion } from './http/version.js'
+import { labelResponse, selectVersion } from './http/version.js'
+import { healthRoutes } from './routes/health.js'
 import { usersRoutes } from './routes/users.js'
 
 declare module 'fastify' {
@@ -21,12 +25,24 @@ declare module 'fastify' {
 export interface AppDependencies {
   /** A dataset built elsewhere (tests); by default it is created from the config. */
   readonly users?: UserStore
+  /** Where log lines go; standard output by default. */
+  readonly logStream?: Writable
 }
 
 export async function buildApp (config: Config, deps: AppDependencies = {}): Promise<FastifyInstance> {
   const users = deps.users ?? await createDataset({ ...config, size: config.users })
   const app = Fastify({
-    logger: { level: config.logLevel, redact: ['req.headers.authorization'] },
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization'],
+      ...(deps.logStream !== undefined
+        ? { stream: deps.logStream }
+        : config.logFormat === 'pretty' && { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,reqId', singleLine: true } } })
+    },
+    // One line per request, written in onResponse below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
+    // While closing, finish in-flight requests and answer the rest normally rather than with Fastify's 503.
+    return503OnClosing: false,
     // Query strings are text: coerce `limit=5` to 5, but never drop or invent what the client sent.
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: false, allErrors: true } },
     frameworkErrors: sendError
@@ -35,13 +51,24 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
   app.decorateRequest('apiVersion', LATEST_VERSION)
   app.decorateRequest('credential', undefined)
   registerErrorEnvelope(app)
-  app.addHook('onRequest', labelVersion)
+  app.addHook('onRequest', labelResponse)
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, apiVersion: request.apiVersion }, 'request')
+  })
+  // app.close() waits for open connections: once closing, answer `Connection: close` so that
+  // keep-alive clients let go as soon as their in-flight request is done.
+  let closing = false
+  app.addHook('preClose', async () => { closing = true })
+  app.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
+  await registerCors(app, config.corsOrigins)
+  await app.register(healthRoutes, { users })
 
   // Sequence's order of checks: authentication, then version, then query validation (route schemas).
   await app.register(async (api) => {
     await registerBasicAuth(api, config.credentials)
     api.addHook('onRequest', selectVersion)
     await registerRateLimit(api, config.rateLimit)
+    if (config.delayMs > 0) api.addHook('preHandler', async () => { await sleep(config.delayMs) })
     await api.register(usersRoutes, { users, defaultLimit: config.defaultLimit })
   }, { prefix: '/api' })
 

@@ -14,6 +14,8 @@ export const CredentialSchema = Type.Object({
 export type Credential = Static<typeof CredentialSchema>
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
+/** `auto`: readable lines on a terminal, JSON lines otherwise. */
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const
 
 export const ConfigSchema = Type.Object({
   host: Type.String({ minLength: 1 }),
@@ -25,7 +27,12 @@ export const ConfigSchema = Type.Object({
   credentials: Type.Array(CredentialSchema, { minItems: 1 }),
   defaultLimit: Type.Integer({ minimum: 1, maximum: 100 }),
   rateLimit: Type.Integer({ minimum: 0, maximum: 1000000 }),
-  logLevel: Type.Enum(LOG_LEVELS)
+  logLevel: Type.Enum(LOG_LEVELS),
+  logFormat: Type.Enum(LOG_FORMATS),
+  /** Allowed browser origins: `['*']` any, `[]` CORS off. */
+  corsOrigins: Type.Array(Type.String({ pattern: '^(\\*|https?://[^/\\s]+)$' })),
+  delayMs: Type.Integer({ minimum: 0, maximum: 60000 }),
+  shutdownGraceMs: Type.Integer({ minimum: 0, maximum: 600000 })
 })
 export type Config = Static<typeof ConfigSchema>
 
@@ -58,7 +65,16 @@ export const VARIABLES: Readonly<Record<string, Variable>> = {
   SEQUENCE_MOCK_CREDENTIALS: { field: 'credentials', default: DEFAULT_CREDENTIALS, rule: 'comma-separated clientId:clientSecret pairs, each optionally pinned with @<API version>', parse: parseCredentials, secret: true },
   SEQUENCE_MOCK_DEFAULT_LIMIT: { field: 'defaultLimit', default: '20', rule: 'an integer from 1 to 100', parse: integer },
   SEQUENCE_MOCK_RATE_LIMIT: { field: 'rateLimit', default: '1500', rule: 'requests per minute per API key, an integer from 0 (no limit) to 1000000', parse: integer },
-  SEQUENCE_MOCK_LOG_LEVEL: { field: 'logLevel', default: 'info', rule: `one of ${LOG_LEVELS.join(', ')}`, parse: text }
+  SEQUENCE_MOCK_LOG_LEVEL: { field: 'logLevel', default: 'info', rule: `one of ${LOG_LEVELS.join(', ')}`, parse: text },
+  SEQUENCE_MOCK_LOG_FORMAT: { field: 'logFormat', default: 'auto', rule: `one of ${LOG_FORMATS.join(', ')}`, parse: text },
+  SEQUENCE_MOCK_CORS: { field: 'corsOrigins', default: '*', rule: '* (any origin), off, or comma-separated origins like http://localhost:3000', parse: parseOrigins },
+  SEQUENCE_MOCK_DELAY_MS: { field: 'delayMs', default: '0', rule: 'milliseconds added before each API response, an integer from 0 to 60000', parse: integer },
+  SEQUENCE_MOCK_SHUTDOWN_GRACE_MS: { field: 'shutdownGraceMs', default: '10000', rule: 'milliseconds in-flight requests get to finish on SIGTERM or SIGINT, an integer from 0 to 600000', parse: integer }
+}
+
+/** The command-line flag of a variable: SEQUENCE_MOCK_ACCOUNT_ID → --account-id. */
+export function flagOf (name: string): string {
+  return `--${name.replace(/^SEQUENCE_MOCK_/, '').toLowerCase().replaceAll('_', '-')}`
 }
 
 export class ConfigError extends Error {
@@ -76,20 +92,23 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>): 
     const value = given === undefined || given === '' ? variable.default : given
     if (value !== undefined) candidate[variable.field] = variable.parse(value)
   }
-  const bad = new Set<string>()
-  for (const error of Value.Errors(ConfigSchema, candidate)) {
-    const field = error.instancePath.split('/')[1]
-    const name = Object.keys(VARIABLES).find((key) => VARIABLES[key]?.field === field)
-    if (name !== undefined) bad.add(name)
-  }
-  if (bad.size > 0) {
-    const lines = [...bad].map((name) => {
+  // Each variable on its own, so that every bad one is named, however many there are.
+  const bad = Object.keys(VARIABLES).filter((name) => {
+    const field = (VARIABLES[name] as Variable).field
+    return candidate[field] !== undefined && !Value.Check(ConfigSchema.properties[field], candidate[field])
+  })
+  if (bad.length > 0) {
+    const lines = bad.map((name) => {
       const shown = VARIABLES[name]?.secret === true ? '(not shown)' : JSON.stringify(env[name])
-      return `  ${name}=${shown}: expected ${VARIABLES[name]?.rule}`
+      return `  ${name} (${flagOf(name)})=${shown}: expected ${VARIABLES[name]?.rule}`
     })
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
   }
   return candidate as Config
+}
+
+function parseOrigins (value: string): unknown {
+  return value.trim() === 'off' ? [] : value.split(',').map((origin) => origin.trim().replace(/\/$/, ''))
 }
 
 /** `key:secret,ci:other@2024-01-01` → credentials; a secret may contain `:` but not `,`. */

@@ -1,11 +1,33 @@
-// The process entry point: configuration from the environment, listen, and stop on signals.
+// The process: configuration from environment-style variables, listen, and a graceful stop on signals.
+import { realpathSync } from 'node:fs'
+import { pathToFileURL } from 'node:url'
+import closeWithGrace from 'close-with-grace'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig } from './config.js'
+import { ConfigError, loadConfig, type Config } from './config.js'
 import { FixturesError } from './data/fixtures.js'
 
-try {
-  const config = loadConfig(process.env)
-  const app = await buildApp(config)
+/** Starts the mock from SEQUENCE_MOCK_* variables; bad configuration or fixtures exit 1 with a message. */
+export async function serve (env: Readonly<Record<string, string | undefined>>): Promise<void> {
+  let config: Config
+  let app: Awaited<ReturnType<typeof buildApp>>
+  try {
+    const loaded = loadConfig(env)
+    config = { ...loaded, logFormat: loaded.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : loaded.logFormat }
+    app = await buildApp(config)
+  } catch (error) {
+    if (!(error instanceof ConfigError || error instanceof FixturesError)) throw error
+    process.stderr.write(`sequence-mock: ${error.message}\n`)
+    process.exit(1)
+  }
+
+  // Node as PID 1 (in a container) has no default signal handlers: stop accepting connections,
+  // let in-flight requests finish within the grace period, then exit 0 (1 if the period runs out).
+  closeWithGrace({ delay: config.shutdownGraceMs, logger: { error: (message: string) => app.log.error(message) } }, async ({ signal, err }) => {
+    if (err !== undefined) app.log.error({ err }, 'closing after an error')
+    else app.log.info(`${signal} received, closing`)
+    await app.close()
+  })
+
   await app.listen({ host: config.host, port: config.port })
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
@@ -17,15 +39,7 @@ try {
     `${config.credentials.length > 1 ? ` (and ${config.credentials.length - 1} more pairs)` : ''}\n` +
     `  try: curl -u '${first?.clientId}:${first?.clientSecret}' http://${host}:${port}/api/users\n`
   )
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      app.close().then(() => process.exit(0), () => process.exit(1))
-    })
-  }
-} catch (error) {
-  if (error instanceof ConfigError || error instanceof FixturesError) {
-    process.stderr.write(`sequence-mock: ${error.message}\n`)
-    process.exit(1)
-  }
-  throw error
 }
+
+const main = process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url
+if (main) await serve(process.env)

@@ -11,7 +11,11 @@ t.test('no configuration at all is valid, with the documented defaults', async (
     credentials: [{ clientId: 'key', clientSecret: 'secret' }],
     defaultLimit: 20,
     rateLimit: 1500,
-    logLevel: 'info'
+    logLevel: 'info',
+    logFormat: 'auto',
+    corsOrigins: ['*'],
+    delayMs: 0,
+    shutdownGraceMs: 10000
   })
 })
 
@@ -26,7 +30,11 @@ t.test('every variable is read, and an empty value means the default', async (t)
     SEQUENCE_MOCK_CREDENTIALS: 'key:secret, ci:pa:ss@2024-01-01 ,web:x@y',
     SEQUENCE_MOCK_DEFAULT_LIMIT: '100',
     SEQUENCE_MOCK_RATE_LIMIT: '0',
-    SEQUENCE_MOCK_LOG_LEVEL: ''
+    SEQUENCE_MOCK_LOG_LEVEL: '',
+    SEQUENCE_MOCK_LOG_FORMAT: 'json',
+    SEQUENCE_MOCK_CORS: 'http://localhost:3000, https://app.example.com/',
+    SEQUENCE_MOCK_DELAY_MS: '250',
+    SEQUENCE_MOCK_SHUTDOWN_GRACE_MS: '2000'
   })
   t.same(config, {
     host: '0.0.0.0',
@@ -42,7 +50,11 @@ t.test('every variable is read, and an empty value means the default', async (t)
     ],
     defaultLimit: 100,
     rateLimit: 0,
-    logLevel: 'info'
+    logLevel: 'info',
+    logFormat: 'json',
+    corsOrigins: ['http://localhost:3000', 'https://app.example.com'],
+    delayMs: 250,
+    shutdownGraceMs: 2000
   })
 })
 
@@ -54,18 +66,22 @@ t.test('bad values fail with one error naming every bad variable and what it exp
     SEQUENCE_MOCK_ACCOUNT_ID: 'acct_1',
     SEQUENCE_MOCK_DEFAULT_LIMIT: '101',
     SEQUENCE_MOCK_LOG_LEVEL: 'loud',
-    SEQUENCE_MOCK_CREDENTIALS: 'key:topsecret@2023-01-01'
+    SEQUENCE_MOCK_CREDENTIALS: 'key:topsecret@2023-01-01',
+    SEQUENCE_MOCK_CORS: 'localhost:3000',
+    SEQUENCE_MOCK_SHUTDOWN_GRACE_MS: 'soon'
   })) as Error
   t.type(error, ConfigError)
   t.equal(error.message, [
     'Invalid configuration:',
-    '  SEQUENCE_MOCK_PORT="80a": expected an integer from 0 to 65535',
-    '  SEQUENCE_MOCK_SEED="-1": expected an integer from 0 to 4294967295',
-    '  SEQUENCE_MOCK_USERS="1.5": expected an integer from 0 to 10000000',
-    '  SEQUENCE_MOCK_ACCOUNT_ID="acct_1": expected a lower-case UUID',
-    '  SEQUENCE_MOCK_CREDENTIALS=(not shown): expected comma-separated clientId:clientSecret pairs, each optionally pinned with @<API version>',
-    '  SEQUENCE_MOCK_DEFAULT_LIMIT="101": expected an integer from 1 to 100',
-    '  SEQUENCE_MOCK_LOG_LEVEL="loud": expected one of fatal, error, warn, info, debug, trace, silent'
+    '  SEQUENCE_MOCK_PORT (--port)="80a": expected an integer from 0 to 65535',
+    '  SEQUENCE_MOCK_SEED (--seed)="-1": expected an integer from 0 to 4294967295',
+    '  SEQUENCE_MOCK_USERS (--users)="1.5": expected an integer from 0 to 10000000',
+    '  SEQUENCE_MOCK_ACCOUNT_ID (--account-id)="acct_1": expected a lower-case UUID',
+    '  SEQUENCE_MOCK_CREDENTIALS (--credentials)=(not shown): expected comma-separated clientId:clientSecret pairs, each optionally pinned with @<API version>',
+    '  SEQUENCE_MOCK_DEFAULT_LIMIT (--default-limit)="101": expected an integer from 1 to 100',
+    '  SEQUENCE_MOCK_LOG_LEVEL (--log-level)="loud": expected one of fatal, error, warn, info, debug, trace, silent',
+    '  SEQUENCE_MOCK_CORS (--cors)="localhost:3000": expected * (any origin), off, or comma-separated origins like http://localhost:3000',
+    '  SEQUENCE_MOCK_SHUTDOWN_GRACE_MS (--shutdown-grace-ms)="soon": expected milliseconds in-flight requests get to finish on SIGTERM or SIGINT, an integer from 0 to 600000'
   ].join('\n'))
   t.notMatch(error.message, 'topsecret', 'secrets are never echoed')
 })
@@ -76,6 +92,10 @@ for (const credentials of ['key', 'key:', ':secret', 'key:secret,', 'key:secret@
   })
 }
 
+t.test('SEQUENCE_MOCK_CORS=off turns CORS off', async (t) => {
+  t.same(loadConfig({ SEQUENCE_MOCK_CORS: 'off' }).corsOrigins, [])
+})
+
 t.test('a port beyond 65535 is rejected', async (t) => {
-  t.throws(() => loadConfig({ SEQUENCE_MOCK_PORT: '65536' }), { message: /SEQUENCE_MOCK_PORT="65536"/ })
+  t.throws(() => loadConfig({ SEQUENCE_MOCK_PORT: '65536' }), { message: /SEQUENCE_MOCK_PORT \(--port\)="65536"/ })
 })

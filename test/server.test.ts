@@ -1,34 +1,9 @@
-import { spawn } from 'node:child_process'
-import { once } from 'node:events'
 import t from 'tap'
 import { AUTH } from './helper.js'
-
-interface Run { code: number | null, stdout: string, stderr: string }
-
-/** Starts src/server.ts in its own process with SEQUENCE_MOCK_* variables. */
-function startServer (env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-    env: { ...process.env, SEQUENCE_MOCK_LOG_LEVEL: 'silent', SEQUENCE_MOCK_PORT: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk) => { stdout += chunk })
-  child.stderr.on('data', (chunk) => { stderr += chunk })
-  const exited: Promise<Run> = once(child, 'exit').then(([code]) => ({ code: code as number | null, stdout, stderr }))
-  const listening = new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', () => {
-      const url = /listening on (http:\S+)/.exec(stdout)?.[1]
-      if (url !== undefined) resolve(url)
-    })
-    void exited.then((run) => reject(new Error(`server exited ${run.code}: ${run.stderr}`)))
-  })
-  listening.catch(() => {}) // only the tests that wait for it care
-  return { child, listening, exited }
-}
+import { startMock } from './spawn.js'
 
 t.test('the server starts with no configuration, prints its URL and credentials, and exits 0 on SIGTERM', async (t) => {
-  const server = startServer({})
+  const server = startMock('server', [], {})
   t.teardown(() => { server.child.kill('SIGKILL') })
   const url = await server.listening
   t.match(url, /^http:\/\/127\.0\.0\.1:\d+\/api$/)
@@ -42,15 +17,15 @@ t.test('the server starts with no configuration, prints its URL and credentials,
 })
 
 t.test('bad configuration stops the server at start with a message naming each bad variable', async (t) => {
-  const run = await startServer({ SEQUENCE_MOCK_PORT: 'eighty', SEQUENCE_MOCK_DEFAULT_LIMIT: '0' }).exited
+  const run = await startMock('server', [], { SEQUENCE_MOCK_PORT: 'eighty', SEQUENCE_MOCK_DEFAULT_LIMIT: '0' }).exited
   t.equal(run.code, 1)
-  t.match(run.stderr, 'SEQUENCE_MOCK_PORT="eighty": expected an integer from 0 to 65535')
-  t.match(run.stderr, 'SEQUENCE_MOCK_DEFAULT_LIMIT="0": expected an integer from 1 to 100')
+  t.match(run.stderr, 'SEQUENCE_MOCK_PORT (--port)="eighty": expected an integer from 0 to 65535')
+  t.match(run.stderr, 'SEQUENCE_MOCK_DEFAULT_LIMIT (--default-limit)="0": expected an integer from 1 to 100')
   t.notMatch(run.stderr, /\n\s+at /, 'no stack trace')
 })
 
 t.test('a bad fixtures file stops the server at start with a message naming the file', async (t) => {
-  const run = await startServer({ SEQUENCE_MOCK_FIXTURES: 'package.json' }).exited
+  const run = await startMock('server', [], { SEQUENCE_MOCK_FIXTURES: 'package.json' }).exited
   t.equal(run.code, 1)
   t.match(run.stderr, 'sequence-mock: Invalid fixtures file package.json: expected an array of users')
 })

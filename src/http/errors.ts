@@ -3,6 +3,7 @@ import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorBody, ErrorDetail } from '../contract/schemas.js'
 import { LATEST_VERSION } from '../contract/versions.js'
+import { MOCK_VERSION } from '../package-info.js'
 
 export class ApiError extends Error {
   constructor (
@@ -34,8 +35,10 @@ export function registerErrorEnvelope (app: FastifyInstance): void {
 export function sendError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const apiError = toApiError(error, request)
   if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed')
-  // A framework error's request is Fastify's bare Request, without the apiVersion decoration.
-  if (!reply.hasHeader('sequence-version')) reply.header('Sequence-Version', request.apiVersion ?? LATEST_VERSION)
+  // A framework error comes before any hook, with Fastify's bare Request (no apiVersion decoration).
+  if (!reply.hasHeader('sequence-version')) {
+    reply.header('Sequence-Version', request.apiVersion ?? LATEST_VERSION).header('Sequence-Mock-Version', MOCK_VERSION)
+  }
   const body: ErrorBody = {
     error: { type: apiError.type, message: apiError.message, ...(apiError.errors && { errors: apiError.errors }) }
   }

@@ -1,7 +1,10 @@
 // The Sequence-Version header: which version a request gets, and the header on every response.
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { isApiVersion, LATEST_VERSION, VERSION_HEADER, type ApiVersion } from '../contract/versions.js'
+import { MOCK_VERSION } from '../package-info.js'
 import { ApiError } from './errors.js'
+
+export const MOCK_VERSION_HEADER = 'Sequence-Mock-Version'
 
 /**
  * The header when sent (it wins over a pinned key), else the key's pinned version, else the
@@ -18,8 +21,12 @@ function useVersion (request: FastifyRequest, reply: FastifyReply, version: ApiV
   reply.header('Sequence-Version', version)
 }
 
-/** Runs first on every request, so that even a 401 or an unknown route carries a version. */
-export async function labelVersion (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+/**
+ * Runs first on every request: the mock's own header (as stripe-mock's Stripe-Mock-Version), so a
+ * client suite can tell it is not Sequence, and a version, so that even a 401 or an unknown route carries one.
+ */
+export async function labelResponse (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  reply.header(MOCK_VERSION_HEADER, MOCK_VERSION)
   useVersion(request, reply, resolveVersion(request.headers[VERSION_HEADER], undefined) ?? LATEST_VERSION)
 }
 

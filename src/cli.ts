@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// `sequence-mock [flags]`: a flag for every setting; flags override SEQUENCE_MOCK_* variables, which override defaults.
+import { parseArgs } from 'node:util'
+import { flagOf, VARIABLES } from './config.js'
+import { MOCK_VERSION } from './package-info.js'
+import { serve } from './server.js'
+
+const flags = Object.fromEntries(Object.keys(VARIABLES).map((name) => [flagOf(name).slice(2), name]))
+
+function usage (): string {
+  const rows = Object.entries(VARIABLES).map(([name, variable]) => {
+    const shown = variable.default === undefined ? '' : ` (default: ${variable.default})`
+    return `  ${`${flagOf(name)} <value>`.padEnd(28)}${name}\n  ${''.padEnd(28)}${variable.rule}${shown}`
+  })
+  return [
+    `sequence-mock ${MOCK_VERSION}: a local stand-in for Sequence's GET /api/users`,
+    '',
+    'Usage: sequence-mock [flags]',
+    '',
+    'Every flag has an environment variable; a flag overrides its variable, which overrides the default.',
+    '',
+    ...rows,
+    `  ${'--help'.padEnd(28)}this text`,
+    `  ${'--version'.padEnd(28)}the mock's version`,
+    ''
+  ].join('\n')
+}
+
+let parsed: ReturnType<typeof parseArgs<{ options: Record<string, { type: 'string' | 'boolean' }>, strict: true }>>
+try {
+  parsed = parseArgs({
+    options: {
+      ...Object.fromEntries(Object.keys(flags).map((flag) => [flag, { type: 'string' as const }])),
+      help: { type: 'boolean' },
+      version: { type: 'boolean' }
+    },
+    strict: true,
+    allowPositionals: false
+  })
+} catch (error) {
+  process.stderr.write(`sequence-mock: ${(error as Error).message}\nRun sequence-mock --help for the flags.\n`)
+  process.exit(1)
+}
+
+if (parsed.values['help'] === true) {
+  process.stdout.write(usage())
+} else if (parsed.values['version'] === true) {
+  process.stdout.write(`${MOCK_VERSION}\n`)
+} else {
+  const fromFlags = Object.fromEntries(Object.entries(parsed.values)
+    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+    .map(([flag, value]) => [flags[flag] as string, value]))
+  await serve({ ...process.env, ...fromFlags })
+}
