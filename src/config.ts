@@ -87,16 +87,15 @@ export class ConfigError extends Error {
  */
 export function loadConfig (env: Readonly<Record<string, string | undefined>>): Config {
   const candidate: Record<string, unknown> = {}
+  const bad: string[] = []
   for (const [name, variable] of Object.entries(VARIABLES)) {
     const given = env[name]
     const value = given === undefined || given === '' ? variable.default : given
-    if (value !== undefined) candidate[variable.field] = variable.parse(value)
+    if (value === undefined) continue
+    candidate[variable.field] = variable.parse(value)
+    // Each variable on its own, so that every bad one is named, however many there are.
+    if (!Value.Check(ConfigSchema.properties[variable.field], candidate[variable.field])) bad.push(name)
   }
-  // Each variable on its own, so that every bad one is named, however many there are.
-  const bad = Object.keys(VARIABLES).filter((name) => {
-    const field = (VARIABLES[name] as Variable).field
-    return candidate[field] !== undefined && !Value.Check(ConfigSchema.properties[field], candidate[field])
-  })
   if (bad.length > 0) {
     const lines = bad.map((name) => {
       const shown = VARIABLES[name]?.secret === true ? '(not shown)' : JSON.stringify(env[name])

@@ -2,6 +2,7 @@
 import { realpathSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import closeWithGrace from 'close-with-grace'
+import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
 import { ConfigError, loadConfig, type Config } from './config.js'
 import { FixturesError } from './data/fixtures.js'
@@ -9,25 +10,28 @@ import { FixturesError } from './data/fixtures.js'
 /** Starts the mock from SEQUENCE_MOCK_* variables; bad configuration or fixtures exit 1 with a message. */
 export async function serve (env: Readonly<Record<string, string | undefined>>): Promise<void> {
   let config: Config
-  let app: Awaited<ReturnType<typeof buildApp>>
   try {
-    const loaded = loadConfig(env)
-    config = { ...loaded, logFormat: loaded.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : loaded.logFormat }
-    app = await buildApp(config)
+    config = loadConfig(env)
   } catch (error) {
-    if (!(error instanceof ConfigError || error instanceof FixturesError)) throw error
-    process.stderr.write(`sequence-mock: ${error.message}\n`)
-    process.exit(1)
+    exitOnBadInput(error)
   }
+  const logFormat = config.logFormat === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : config.logFormat
+  let app: FastifyInstance | undefined
 
-  // Node as PID 1 (in a container) has no default signal handlers: stop accepting connections,
-  // let in-flight requests finish within the grace period, then exit 0 (1 if the period runs out).
-  closeWithGrace({ delay: config.shutdownGraceMs, logger: { error: (message: string) => app.log.error(message) } }, async ({ signal, err }) => {
-    if (err !== undefined) app.log.error({ err }, 'closing after an error')
-    else app.log.info(`${signal} received, closing`)
-    await app.close()
+  // Installed before the dataset is built: Node as PID 1 (in a container) ignores SIGTERM without a
+  // handler. Stop accepting connections, let in-flight requests finish within the grace period,
+  // then exit 0 (1 if the period runs out).
+  closeWithGrace({ delay: config.shutdownGraceMs, logger: { error: (message: string) => process.stderr.write(`sequence-mock: ${message}\n`) } }, async ({ signal, err }) => {
+    if (err !== undefined) app?.log.error({ err }, 'closing after an error')
+    else app?.log.info(`${signal} received, closing`)
+    await app?.close()
   })
 
+  try {
+    app = await buildApp({ ...config, logFormat })
+  } catch (error) {
+    exitOnBadInput(error)
+  }
   await app.listen({ host: config.host, port: config.port })
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : config.port
@@ -39,6 +43,13 @@ export async function serve (env: Readonly<Record<string, string | undefined>>):
     `${config.credentials.length > 1 ? ` (and ${config.credentials.length - 1} more pairs)` : ''}\n` +
     `  try: curl -u '${first?.clientId}:${first?.clientSecret}' http://${host}:${port}/api/users\n`
   )
+}
+
+/** Bad configuration or fixtures: their message and exit 1, no stack trace. Anything else is a bug: rethrown. */
+function exitOnBadInput (error: unknown): never {
+  if (!(error instanceof ConfigError || error instanceof FixturesError)) throw error
+  process.stderr.write(`sequence-mock: ${error.message}\n`)
+  process.exit(1)
 }
 
 const main = process.argv[1] !== undefined && pathToFileURL(realpathSync(process.argv[1])).href === import.meta.url

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import t from 'tap'
 import { flagOf, VARIABLES } from '../src/config.js'
 import { MOCK_VERSION } from '../src/package-info.js'
@@ -16,6 +17,7 @@ t.test('--help names every flag with its variable and default, and exits 0', asy
   }
   t.match(run.stdout, '--help')
   t.match(run.stdout, '--version')
+  t.ok(readFileSync('README.md', 'utf8').includes(`$ npx sequence-mock --help\n${run.stdout}`), 'the README shows the current --help')
 })
 
 t.test('--version prints the mock version', async (t) => {

@@ -41,3 +41,4 @@ t.test('an idle server exits 0 on SIGINT', async (t) => {
   mock.child.kill('SIGINT')
   t.equal((await mock.exited).code, 0)
 })
+

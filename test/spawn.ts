@@ -5,7 +5,7 @@ import { once } from 'node:events'
 export interface Run { code: number | null, signal: NodeJS.Signals | null, stdout: string, stderr: string }
 
 export function startMock (entry: 'server' | 'cli', args: string[] = [], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', `src/${entry}.ts`, ...args], {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', `src/${entry}.ts`, ...args], {
     env: { ...process.env, SEQUENCE_MOCK_LOG_LEVEL: 'silent', SEQUENCE_MOCK_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe']
   })
