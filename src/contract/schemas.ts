@@ -61,9 +61,13 @@ export type UserPage = Static<typeof UserPageSchema>
 export const AnyUserSchema = Type.Union([UserV20240730Schema, UserV20240101Schema])
 
 export const ListUsersQuerySchema = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, description: 'Must be between 1 and 100 (inclusive).' })),
-  after: Type.Optional(Type.String({ description: 'Pass pagination.after of the previous page.' })),
-  before: Type.Optional(Type.String({ description: 'Pass pagination.before of the next page.' }))
+  /**
+   * "Must be between 1 and 100 (inclusive)": matched as text, so that ` 7`, `7e0` or `1.0`, which a
+   * number coercion would let through, are refused like any other non-integer.
+   */
+  limit: Type.Optional(Type.String({ pattern: '^0*(?:[1-9][0-9]?|100)$', description: 'must be an integer between 1 and 100 (inclusive).' })),
+  after: Type.Optional(Type.String({ description: 'must be one cursor: pagination.after of the previous page.' })),
+  before: Type.Optional(Type.String({ description: 'must be one cursor: pagination.before of the next page.' }))
 })
 export type ListUsersQuery = Static<typeof ListUsersQuerySchema>
 

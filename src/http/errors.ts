@@ -51,8 +51,8 @@ function toApiError (error: FastifyError, request: FastifyRequest): ApiError {
     const schema = request.routeOptions.schema?.[error.validationContext as 'querystring'] as { properties?: Record<string, { description?: string }> } | undefined
     return validationError(error.validation.map((issue) => {
       const key = issue.instancePath.slice(1) || String(issue.params['missingProperty'] ?? error.validationContext)
-      const rule = schema?.properties?.[key]?.description
-      return { key, message: `Invalid ${key}: ${issue.message ?? 'invalid value'}.${rule === undefined ? '' : ` ${rule}`}` }
+      const rule = schema?.properties?.[key]?.description ?? `${issue.message ?? 'is not valid'}.`
+      return { key, message: `Invalid ${key}: ${rule}` }
     }))
   }
   if (error.code === 'FST_BASIC_AUTH_MISSING_OR_BAD_AUTHORIZATION_HEADER') {

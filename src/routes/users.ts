@@ -26,7 +26,8 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       response: { 200: UserPageSchema, ...errorResponses }
     }
   }, async (request, reply) => {
-    const { limit = defaultLimit, after, before } = request.query
+    const { after, before } = request.query
+    const limit = request.query.limit === undefined ? defaultLimit : Number(request.query.limit)
     if (after !== undefined && before !== undefined) {
       throw validationError([{ key: 'before', message: 'Send either after or before, not both.' }])
     }
