@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream'
 import t from 'tap'
 import { build, get, AUTH } from './helper.js'
+import { startMock } from './spawn.js'
 
 function capture (): { stream: Writable, lines: () => Array<Record<string, unknown>>, text: () => string } {
   let text = ''
@@ -47,4 +48,26 @@ t.test('a 5xx is logged with its details at error level while the client sees no
   t.equal(response.statusCode, 500)
   t.notMatch(response.body, 'disk on fire')
   t.match(log.lines().find((line) => line['level'] === 50), { err: { message: 'disk on fire' } })
+})
+
+async function requestLines (format: string): Promise<string[]> {
+  const mock = startMock('server', [], { SEQUENCE_MOCK_LOG_LEVEL: 'info', SEQUENCE_MOCK_LOG_FORMAT: format })
+  const url = await mock.listening
+  await fetch(`${url}/users?limit=1`, { headers: { authorization: AUTH } })
+  await new Promise((resolve) => setTimeout(resolve, 300)) // pino-pretty writes from a worker thread
+  mock.child.kill('SIGTERM')
+  const run = await mock.exited
+  return run.stdout.split('\n').filter((line) => line.includes('/api/users?limit=1'))
+}
+
+t.test('on a terminal (or with pretty) each request is one readable line', async (t) => {
+  const lines = await requestLines('pretty')
+  t.equal(lines.length, 1)
+  t.match(lines[0], /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: request \{"method":"GET","url":"\/api\/users\?limit=1","status":200,"ms":[\d.]+,"apiVersion":"2024-07-30"\}$/)
+})
+
+t.test('elsewhere (auto, not a terminal) each request is one JSON line', async (t) => {
+  const lines = await requestLines('auto')
+  t.equal(lines.length, 1)
+  t.match(JSON.parse(lines[0] as string), { msg: 'request', method: 'GET', status: 200, apiVersion: '2024-07-30' })
 })
