@@ -45,13 +45,17 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
     return503OnClosing: false,
     // Query strings are text: coerce `limit=5` to 5, but never drop or invent what the client sent.
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: false, allErrors: true } },
-    frameworkErrors: sendError
+    // A bad URL or an over-long id fails before any hook runs: label it, then the one envelope.
+    frameworkErrors: (error, request, reply) => {
+      labelResponse(request, reply)
+      sendError(error, request, reply)
+    }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
   app.decorateRequest('apiVersion', LATEST_VERSION)
   app.decorateRequest('credential', undefined)
   registerErrorEnvelope(app)
-  app.addHook('onRequest', labelResponse)
+  app.addHook('onRequest', async (request, reply) => { labelResponse(request, reply) })
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, apiVersion: request.apiVersion }, 'request')
   })

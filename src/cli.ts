@@ -26,28 +26,30 @@ function usage (): string {
   ].join('\n')
 }
 
-let parsed: ReturnType<typeof parseArgs<{ options: Record<string, { type: 'string' | 'boolean' }>, strict: true }>>
-try {
-  parsed = parseArgs({
-    options: {
-      ...Object.fromEntries(Object.keys(flags).map((flag) => [flag, { type: 'string' as const }])),
-      help: { type: 'boolean' },
-      version: { type: 'boolean' }
-    },
-    strict: true,
-    allowPositionals: false
-  })
-} catch (error) {
-  process.stderr.write(`sequence-mock: ${(error as Error).message}\nRun sequence-mock --help for the flags.\n`)
-  process.exit(1)
+function readFlags (): Record<string, string | boolean | undefined> {
+  try {
+    return parseArgs({
+      options: {
+        ...Object.fromEntries(Object.keys(flags).map((flag) => [flag, { type: 'string' as const }])),
+        help: { type: 'boolean' },
+        version: { type: 'boolean' }
+      },
+      strict: true,
+      allowPositionals: false
+    }).values
+  } catch (error) {
+    process.stderr.write(`sequence-mock: ${(error as Error).message}\nRun sequence-mock --help for the flags.\n`)
+    process.exit(1)
+  }
 }
 
-if (parsed.values['help'] === true) {
+const values = readFlags()
+if (values['help'] === true) {
   process.stdout.write(usage())
-} else if (parsed.values['version'] === true) {
+} else if (values['version'] === true) {
   process.stdout.write(`${MOCK_VERSION}\n`)
 } else {
-  const fromFlags = Object.fromEntries(Object.entries(parsed.values)
+  const fromFlags = Object.fromEntries(Object.entries(values)
     .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
     .map(([flag, value]) => [flags[flag] as string, value]))
   await serve({ ...process.env, ...fromFlags })

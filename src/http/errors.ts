@@ -2,8 +2,6 @@
 import { STATUS_CODES } from 'node:http'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { ErrorBody, ErrorDetail } from '../contract/schemas.js'
-import { LATEST_VERSION } from '../contract/versions.js'
-import { MOCK_VERSION } from '../package-info.js'
 
 export class ApiError extends Error {
   constructor (
@@ -31,14 +29,9 @@ export function registerErrorEnvelope (app: FastifyInstance): void {
   })
 }
 
-/** Also Fastify's `frameworkErrors` (a bad URL, an over-long parameter), which come before any hook. */
 export function sendError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const apiError = toApiError(error, request)
   if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed')
-  // A framework error comes before any hook, with Fastify's bare Request (no apiVersion decoration).
-  if (!reply.hasHeader('sequence-version')) {
-    reply.header('Sequence-Version', request.apiVersion ?? LATEST_VERSION).header('Sequence-Mock-Version', MOCK_VERSION)
-  }
   const body: ErrorBody = {
     error: { type: apiError.type, message: apiError.message, ...(apiError.errors && { errors: apiError.errors }) }
   }

@@ -25,7 +25,7 @@ function useVersion (request: FastifyRequest, reply: FastifyReply, version: ApiV
  * Runs first on every request: the mock's own header (as stripe-mock's Stripe-Mock-Version), so a
  * client suite can tell it is not Sequence, and a version, so that even a 401 or an unknown route carries one.
  */
-export async function labelResponse (request: FastifyRequest, reply: FastifyReply): Promise<void> {
+export function labelResponse (request: FastifyRequest, reply: FastifyReply): void {
   reply.header(MOCK_VERSION_HEADER, MOCK_VERSION)
   useVersion(request, reply, resolveVersion(request.headers[VERSION_HEADER], undefined) ?? LATEST_VERSION)
 }
