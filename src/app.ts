@@ -1,17 +1,19 @@
 // buildApp(config): wires contract, data and HTTP into a ready Fastify instance; it never listens.
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Writable } from 'node:stream'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config, Credential } from './config.js'
 import { LATEST_VERSION, type ApiVersion } from './contract/versions.js'
+import { MockControls } from './controls.js'
 import { createDataset } from './data/dataset.js'
 import type { UserStore } from './data/user-store.js'
 import { registerBasicAuth } from './http/auth.js'
 import { registerCors } from './http/cors.js'
 import { registerErrorEnvelope, sendError } from './http/errors.js'
 import { registerRateLimit } from './http/rate-limit.js'
+import { scenarioHook } from './http/scenarios.js'
 import { labelResponse, selectVersion } from './http/version.js'
+import { adminRoutes } from './routes/admin.js'
 import { healthRoutes } from './routes/health.js'
 import { usersRoutes } from './routes/users.js'
 
@@ -19,6 +21,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     apiVersion: ApiVersion
     credential: Credential | undefined
+  }
+  interface FastifyInstance {
+    /** The test controls behind /_mock, for in-process use. */
+    mock: MockControls
   }
 }
 
@@ -52,12 +58,21 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
     }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
+  const controls = new MockControls(users, config.journalSize)
+  app.decorate('mock', controls)
   app.decorateRequest('apiVersion', LATEST_VERSION)
   app.decorateRequest('credential', undefined)
+  app.decorateRequest('errorType', null)
+  app.decorateRequest('scenario', null)
+  app.decorateRequest('page', null)
   registerErrorEnvelope(app)
   app.addHook('onRequest', async (request, reply) => { labelResponse(request, reply) })
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, apiVersion: request.apiVersion }, 'request')
+    // The journal and the report are about what clients sent to the API, unknown /api routes included.
+    if (request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?')) {
+      controls.report.observe(controls.journal.record(request, reply), request.page)
+    }
   })
   // app.close() waits for open connections: once closing, answer `Connection: close` so that
   // keep-alive clients let go as soon as their in-flight request is done.
@@ -66,14 +81,17 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
   app.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
   await registerCors(app, config.corsOrigins)
   await app.register(healthRoutes, { users })
+  await app.register(adminRoutes, { prefix: '/_mock', controls, adminToken: config.adminToken })
 
-  // Sequence's order of checks: authentication, then version, then query validation (route schemas).
+  // Sequence's order of checks: authentication, then version (and whether it publishes the operation),
+  // then the rate limit; then the mock's scenario step (Prefer, /_mock scenarios, latency); then validation.
   await app.register(async (api) => {
     await registerBasicAuth(api, config.credentials)
     api.addHook('onRequest', selectVersion)
-    await registerRateLimit(api, config.rateLimit)
-    if (config.delayMs > 0) api.addHook('preHandler', async () => { await sleep(config.delayMs) })
-    await api.register(usersRoutes, { users, defaultLimit: config.defaultLimit })
+    await registerRateLimit(api, config.rateLimit, controls.rateLimit)
+    // Documented limit for the simulated 429's message when the mock's own limit is off.
+    api.addHook('onRequest', scenarioHook(controls.scenarios, { delay: config.delayMs, rateLimit: config.rateLimit || 1500 }))
+    await api.register(usersRoutes, { users, defaultLimit: config.defaultLimit, deleteMode: config.deleteMode })
   }, { prefix: '/api' })
 
   await app.ready()

@@ -17,6 +17,14 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** `auto`: readable lines on a terminal, JSON lines otherwise. */
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const
 
+export const DELETE_MODES = ['soft', 'hard'] as const
+
+export const DelaySchema = Type.Object({
+  min: Type.Integer({ minimum: 0, maximum: 60000 }),
+  max: Type.Integer({ minimum: 0, maximum: 60000 })
+})
+export type Delay = Static<typeof DelaySchema>
+
 export const ConfigSchema = Type.Object({
   host: Type.String({ minLength: 1 }),
   port: Type.Integer({ minimum: 0, maximum: 65535 }),
@@ -31,8 +39,17 @@ export const ConfigSchema = Type.Object({
   logFormat: Type.Enum(LOG_FORMATS),
   /** Allowed browser origins: `['*']` any, `[]` CORS off. */
   corsOrigins: Type.Array(Type.String({ pattern: '^(\\*|https?://[^/\\s]+)$' })),
-  delayMs: Type.Integer({ minimum: 0, maximum: 60000 }),
-  shutdownGraceMs: Type.Integer({ minimum: 0, maximum: 600000 })
+  /** Latency added to every API response: a fixed delay (`min` = `max`) or a uniform random one. */
+  delayMs: DelaySchema,
+  shutdownGraceMs: Type.Integer({ minimum: 0, maximum: 600000 }),
+  /** `soft`: a deleted user stays, with `"state": "deleted"`; `hard`: it is gone from the list and by id. */
+  deleteMode: Type.Enum(DELETE_MODES),
+  /** When set, every /_mock call needs `Authorization: Bearer <token>`. */
+  adminToken: Type.Optional(Type.String({ minLength: 1 })),
+  /** How many requests the journal keeps (the newest); 0 turns it off. */
+  journalSize: Type.Integer({ minimum: 0, maximum: 1000000 }),
+  /** Print the client-conformance report on standard output when the mock stops. */
+  reportOnExit: Type.Boolean()
 })
 export type Config = Static<typeof ConfigSchema>
 
@@ -68,8 +85,12 @@ export const VARIABLES: Readonly<Record<string, Variable>> = {
   SEQUENCE_MOCK_LOG_LEVEL: { field: 'logLevel', default: 'info', rule: `one of ${LOG_LEVELS.join(', ')}`, parse: text },
   SEQUENCE_MOCK_LOG_FORMAT: { field: 'logFormat', default: 'auto', rule: `one of ${LOG_FORMATS.join(', ')}`, parse: text },
   SEQUENCE_MOCK_CORS: { field: 'corsOrigins', default: '*', rule: '* (any origin), off, or comma-separated origins like http://localhost:3000', parse: parseOrigins },
-  SEQUENCE_MOCK_DELAY_MS: { field: 'delayMs', default: '0', rule: 'milliseconds added before each API response, an integer from 0 to 60000', parse: integer },
-  SEQUENCE_MOCK_SHUTDOWN_GRACE_MS: { field: 'shutdownGraceMs', default: '10000', rule: 'milliseconds in-flight requests get to finish on SIGTERM or SIGINT, an integer from 0 to 600000', parse: integer }
+  SEQUENCE_MOCK_DELAY_MS: { field: 'delayMs', default: '0', rule: 'milliseconds added before each API response: an integer from 0 to 60000, or a range like 50-300 for a uniform random delay', parse: parseDelay },
+  SEQUENCE_MOCK_SHUTDOWN_GRACE_MS: { field: 'shutdownGraceMs', default: '10000', rule: 'milliseconds in-flight requests get to finish on SIGTERM or SIGINT, an integer from 0 to 600000', parse: integer },
+  SEQUENCE_MOCK_DELETE_MODE: { field: 'deleteMode', default: 'soft', rule: 'soft (a deleted user stays, with state "deleted") or hard (it is gone)', parse: text },
+  SEQUENCE_MOCK_ADMIN_TOKEN: { field: 'adminToken', default: undefined, rule: 'a token that every /_mock call must send as Authorization: Bearer <token>', parse: text, secret: true },
+  SEQUENCE_MOCK_JOURNAL_SIZE: { field: 'journalSize', default: '1000', rule: 'how many requests GET /_mock/requests keeps, an integer from 0 (off) to 1000000', parse: integer },
+  SEQUENCE_MOCK_REPORT_ON_EXIT: { field: 'reportOnExit', default: '0', rule: '1 (print the client report on standard output when the mock stops) or 0', parse: parseSwitch }
 }
 
 /** The command-line flag of a variable: SEQUENCE_MOCK_ACCOUNT_ID → --account-id. */
@@ -104,6 +125,21 @@ export function loadConfig (env: Readonly<Record<string, string | undefined>>): 
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`)
   }
   return candidate as Config
+}
+
+/** `250` → 250 ms every time; `50-300` → a uniform random delay between the two, per request. */
+function parseDelay (value: string): unknown {
+  const match = /^(\d+)(?:-(\d+))?$/.exec(value.trim())
+  if (match === null) return value
+  const min = Number(match[1])
+  const max = match[2] === undefined ? min : Number(match[2])
+  return min <= max ? { min, max } : value
+}
+
+const SWITCHES: Readonly<Record<string, boolean>> = { 1: true, true: true, 0: false, false: false }
+
+function parseSwitch (value: string): unknown {
+  return SWITCHES[value.trim().toLowerCase()] ?? value
 }
 
 function parseOrigins (value: string): unknown {

@@ -25,6 +25,8 @@ export async function serve (env: Readonly<Record<string, string | undefined>>):
     if (err !== undefined) app?.log.error({ err }, 'closing after an error')
     else app?.log.info(`${signal} received, closing`)
     await app?.close()
+    // After close, so that requests still in flight are in it; on standard output, so `docker logs` has it.
+    if (config.reportOnExit && app !== undefined) process.stdout.write(app.mock.report.toText())
   })
 
   try {

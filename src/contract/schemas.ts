@@ -73,6 +73,21 @@ export type ListUsersQuery = Static<typeof ListUsersQuerySchema>
 
 export const UserParamsSchema = Type.Object({ id: Type.String() })
 
+/** `PUT /users/{id}` (2024-01-01, 2024-05-09): `UpdateSequenceUserRequest`. Unknown fields are refused, not ignored. */
+export const UpdateUserBodySchema = Type.Object({
+  sequenceAccountIds: Type.Array(Type.String({ format: 'uuid' }), {
+    uniqueItems: true,
+    description: 'must be an array of distinct Sequence account ids (UUIDs).'
+  })
+}, { additionalProperties: false })
+export type UpdateUserBody = Static<typeof UpdateUserBodySchema>
+
+/** `UpdateSequenceUserResponse`: the id and the new account ids, and nothing else. */
+export const UpdateUserResponseSchema = Type.Object({
+  id: Type.String(),
+  sequenceAccountIds: Type.Array(Type.String())
+})
+
 export const VersionHeadersSchema = Type.Object({
   authorization: Type.String(),
   'sequence-version': Type.Optional(Type.Enum(API_VERSIONS))

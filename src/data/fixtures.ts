@@ -29,6 +29,19 @@ export class FixturesError extends Error {
   override name = 'FixturesError'
 }
 
+/** Content that is not a list of valid users. */
+export class InvalidUsersError extends Error {
+  override name = 'InvalidUsersError'
+}
+
+/** One bad user: where it is (its index in a list, when it came in one), which field, and what is wrong. */
+export class InvalidUserError extends InvalidUsersError {
+  override name = 'InvalidUserError'
+  constructor (readonly field: string, readonly problem: string, readonly index?: number) {
+    super(`${index === undefined ? '' : `user at index ${index}, `}field "${field}": ${problem}`)
+  }
+}
+
 export async function loadFixtures (path: string): Promise<StoredUser[]> {
   const fail = (problem: string): never => {
     throw new FixturesError(`Invalid fixtures file ${path}: ${problem}`)
@@ -39,33 +52,58 @@ export async function loadFixtures (path: string): Promise<StoredUser[]> {
   } catch (error) {
     return fail(error instanceof SyntaxError ? `not JSON (${error.message})` : (error as Error).message)
   }
-  if (!Value.Check(FixtureFileSchema, json)) fail('expected an array of users, or an object with an "items" array')
-  const entries = Array.isArray(json) ? json : (json as { items: unknown[] }).items
+  try {
+    return parseUsers(json)
+  } catch (error) {
+    if (!(error instanceof InvalidUsersError)) throw error
+    return fail(error.message)
+  }
+}
 
+/**
+ * The users of a fixtures file's content (also `PUT /_mock/users`). Throws an InvalidUserError
+ * naming the first bad user's index and field, or a plain Error when the whole is not a list.
+ */
+export function parseUsers (json: unknown): StoredUser[] {
+  if (!Value.Check(FixtureFileSchema, json)) throw new InvalidUsersError('expected an array of users, or an object with an "items" array')
+  const entries = Array.isArray(json) ? json : (json as { items: unknown[] }).items
   const ids = new Map<string, number>()
   const emails = new Map<string, number>()
   return entries.map((entry, index) => {
-    const at = (field: string, problem: string): never => fail(`user at index ${index}, field "${field}": ${problem}`)
-    const error = firstError(entry)
-    if (error !== undefined) at(error.field || '(the user)', error.message)
-    const user = entry as FixtureUser
-    for (const [i, role] of user.roles.entries()) {
-      if (JSON.stringify(role) !== JSON.stringify(ROLES[role.roleName])) {
-        at(`roles[${i}]`, `must equal Sequence's documented role "${role.roleName}" exactly`)
-      }
-    }
+    const user = checkUser(entry, index)
+    const at = (field: string, problem: string): never => { throw new InvalidUserError(field, problem, index) }
     if (ids.has(user.id)) at('id', `duplicates the id of the user at index ${ids.get(user.id)}`)
     if (emails.has(user.email)) at('email', `duplicates the email of the user at index ${emails.get(user.email)}`)
     ids.set(user.id, index)
     emails.set(user.email, index)
-
     // Users without a creation time keep the file's order, newest first, one second apart.
-    const createdAtMicros = user.createdAt === undefined
-      ? (REFERENCE_DATE - index * 1000) * 1000
-      : parseMicros(user.createdAt) ?? at('createdAt', 'must be an ISO 8601 date-time, e.g. 2022-07-19T20:00:56.033013Z')
-    const { createdAt, ...apiUser } = user
-    return { ...apiUser, roles: apiUser.roles.map((role) => ROLES[role.roleName]), createdAtMicros }
+    return toStoredUser(user, (REFERENCE_DATE - index * 1000) * 1000, index)
   })
+}
+
+/** One new user (`POST /_mock/users`): the fixture shape, with the id optional too. */
+export function parseNewUser (json: unknown, defaults: { readonly id: string, readonly createdAtMicros: number }): StoredUser {
+  const entry = typeof json === 'object' && json !== null && !Array.isArray(json) && !('id' in json) ? { ...json, id: defaults.id } : json
+  return toStoredUser(checkUser(entry, undefined), defaults.createdAtMicros, undefined)
+}
+
+function checkUser (entry: unknown, index: number | undefined): FixtureUser {
+  const error = firstError(entry)
+  if (error !== undefined) throw new InvalidUserError(error.field || '(the user)', error.message, index)
+  const user = entry as FixtureUser
+  for (const [i, role] of user.roles.entries()) {
+    if (JSON.stringify(role) !== JSON.stringify(ROLES[role.roleName])) {
+      throw new InvalidUserError(`roles[${i}]`, `must equal Sequence's documented role "${role.roleName}" exactly`, index)
+    }
+  }
+  return user
+}
+
+function toStoredUser (user: FixtureUser, defaultMicros: number, index: number | undefined): StoredUser {
+  const createdAtMicros = user.createdAt === undefined ? defaultMicros : parseMicros(user.createdAt)
+  if (createdAtMicros === undefined) throw new InvalidUserError('createdAt', 'must be an ISO 8601 date-time, e.g. 2022-07-19T20:00:56.033013Z', index)
+  const { createdAt, ...apiUser } = user
+  return { ...apiUser, roles: apiUser.roles.map((role) => ROLES[role.roleName]), createdAtMicros }
 }
 
 /** The first schema error as a dotted field path (`roles[0].roleName`), skipping anyOf branch noise. */
@@ -94,4 +132,10 @@ export function parseMicros (text: string): number | undefined {
   const millis = Date.parse(`${match[1]}${match[3]}`)
   if (Number.isNaN(millis)) return undefined
   return millis * 1000 + Number((match[2] ?? '').padEnd(6, '0'))
+}
+
+/** The ISO 8601 form of epoch microseconds, e.g. `2022-07-19T20:00:56.033013Z`. */
+export function formatMicros (micros: number): string {
+  const seconds = Math.floor(micros / 1_000_000)
+  return new Date(seconds * 1000).toISOString().replace('.000Z', `.${String(micros - seconds * 1_000_000).padStart(6, '0')}Z`)
 }

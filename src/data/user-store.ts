@@ -14,16 +14,19 @@ export function comparePositions (a: Position, b: Position): number {
   return a.id < b.id ? 1 : a.id > b.id ? -1 : 0
 }
 
+/**
+ * Every change goes into the one ordered array that pages are cut from, so a cursor (a position,
+ * not an offset) never skips or repeats a user however the list changed since it was issued.
+ * Stored users are never mutated: a change replaces the object, so a page being sent keeps its view.
+ */
 export class UserStore {
-  readonly #ordered: StoredUser[]
+  #ordered: StoredUser[] = []
   readonly #byId = new Map<string, StoredUser>()
+  /** Built on the first write that needs it: reads never pay for it. */
+  #byEmail: Map<string, string> | undefined
 
   constructor (users: readonly StoredUser[]) {
-    for (const user of users) {
-      if (this.#byId.has(user.id)) throw new Error(`duplicate user id ${user.id}`)
-      this.#byId.set(user.id, user)
-    }
-    this.#ordered = [...users].sort(comparePositions)
+    this.replaceAll(users)
   }
 
   get size (): number {
@@ -32,6 +35,12 @@ export class UserStore {
 
   get (id: string): StoredUser | undefined {
     return this.#byId.get(id)
+  }
+
+  /** The id of the user with this email, if any. */
+  idOfEmail (email: string): string | undefined {
+    this.#byEmail ??= new Map(this.#ordered.map((user) => [user.email, user.id]))
+    return this.#byEmail.get(email)
   }
 
   slice (start: number, end: number): StoredUser[] {
@@ -52,5 +61,51 @@ export class UserStore {
       else high = middle
     }
     return low
+  }
+
+  /** Everything at once (start, reset, `PUT /_mock/users`); throws on a duplicate id and changes nothing. */
+  replaceAll (users: readonly StoredUser[]): void {
+    const byId = new Map<string, StoredUser>()
+    for (const user of users) {
+      if (byId.has(user.id)) throw new Error(`duplicate user id ${user.id}`)
+      byId.set(user.id, user)
+    }
+    this.#ordered = [...users].sort(comparePositions)
+    this.#byId.clear()
+    for (const [id, user] of byId) this.#byId.set(id, user)
+    this.#byEmail = undefined
+  }
+
+  /** A new user at its place in the order; throws on a duplicate id. */
+  add (user: StoredUser): void {
+    if (this.#byId.has(user.id)) throw new Error(`duplicate user id ${user.id}`)
+    this.#ordered.splice(this.indexOf(user, true), 0, user)
+    this.#byId.set(user.id, user)
+    this.#byEmail?.set(user.email, user.id)
+  }
+
+  /** Replaces a stored user by one with the same id and position; returns it, or undefined when there is none. */
+  update (id: string, change: (user: StoredUser) => StoredUser): StoredUser | undefined {
+    const current = this.#byId.get(id)
+    if (current === undefined) return undefined
+    const next = change(current)
+    if (next.id !== id || next.createdAtMicros !== current.createdAtMicros) throw new Error('an update cannot move a user')
+    this.#ordered[this.indexOf(current, true)] = next
+    this.#byId.set(id, next)
+    if (this.#byEmail !== undefined && next.email !== current.email) {
+      this.#byEmail.delete(current.email)
+      this.#byEmail.set(next.email, id)
+    }
+    return next
+  }
+
+  /** Removes a user; returns it, or undefined when there is none. */
+  remove (id: string): StoredUser | undefined {
+    const user = this.#byId.get(id)
+    if (user === undefined) return undefined
+    this.#ordered.splice(this.indexOf(user, true), 1)
+    this.#byId.delete(id)
+    this.#byEmail?.delete(user.email)
+    return user
   }
 }

@@ -10,9 +10,9 @@ export async function registerCors (app: FastifyInstance, origins: readonly stri
     // Reflecting the caller's origin (rather than `*`) lets requests with credentials through too.
     origin: origins.includes('*') ? true : [...origins],
     credentials: true,
-    methods: ['GET', 'HEAD'],
-    allowedHeaders: ['Authorization', 'Sequence-Version', 'Content-Type'],
-    exposedHeaders: ['Sequence-Version', MOCK_VERSION_HEADER, 'Retry-After', 'WWW-Authenticate'],
+    methods: ['GET', 'HEAD', 'PUT', 'DELETE', 'POST'],
+    allowedHeaders: ['Authorization', 'Sequence-Version', 'Content-Type', 'Prefer'],
+    exposedHeaders: ['Sequence-Version', MOCK_VERSION_HEADER, 'Retry-After', 'WWW-Authenticate', 'Allow'],
     maxAge: 600
   })
 }

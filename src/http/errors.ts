@@ -8,7 +8,9 @@ export class ApiError extends Error {
     readonly statusCode: number,
     readonly type: string,
     message: string,
-    readonly errors?: ErrorDetail[]
+    readonly errors?: ErrorDetail[],
+    /** Headers that belong to this error, e.g. Retry-After. */
+    readonly headers?: Readonly<Record<string, string>>
   ) {
     super(message)
   }
@@ -21,21 +23,51 @@ export function validationError (details: ReadonlyArray<{ key: string, message: 
 }
 
 export const AUTHENTICATE_HINT = 'Send `Authorization: Basic base64(clientId:clientSecret)`, e.g. `Authorization: Basic a2V5OnNlY3JldA==` for client id `key` and secret `secret`. See https://docs.sequencehq.com/reference/authentication'
+export const BASIC_CHALLENGE = 'Basic realm="Sequence"'
+
+export const invalidCredentials = (): ApiError =>
+  new ApiError(401, 'Unauthorized', `Invalid API credentials. ${AUTHENTICATE_HINT}`, undefined, { 'www-authenticate': BASIC_CHALLENGE })
+
+export const userNotFound = (id: string): ApiError =>
+  new ApiError(404, 'NotFound', `No user with id ${JSON.stringify(id)}.`)
+
+export const rateLimited = (perMinute: number, retryAfterSeconds: number): ApiError =>
+  new ApiError(429, 'TooManyRequests', `Rate limit exceeded: ${perMinute} requests per minute per API key. Retry after ${seconds(retryAfterSeconds)}.`,
+    undefined, { 'retry-after': String(retryAfterSeconds) })
+
+export const seconds = (n: number): string => `${n} second${n === 1 ? '' : 's'}`
+
+export const internalError = (): ApiError =>
+  new ApiError(500, 'InternalServerError', 'The mock failed to handle this request; the details are in its log.')
 
 export function registerErrorEnvelope (app: FastifyInstance): void {
   app.setErrorHandler(sendError)
   app.setNotFoundHandler((request) => {
-    throw new ApiError(404, 'NotFound', `No route ${request.method} ${request.url.split('?')[0]}. This mock serves GET /api/users and GET /api/users/{id}.`)
+    throw new ApiError(404, 'NotFound', `No route ${request.method} ${request.url.split('?')[0]}. This mock serves /api/users and /api/users/{id}, /health, /openapi.json and /_mock.`)
   })
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The `type` of the error this request was answered with, for the journal. */
+    errorType: string | null
+  }
 }
 
 export function sendError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const apiError = toApiError(error, request)
-  if (apiError.statusCode >= 500) request.log.error({ err: error }, 'request failed')
+  if (apiError.statusCode >= 500 && !(error instanceof ApiError)) request.log.error({ err: error }, 'request failed')
   const body: ErrorBody = {
     error: { type: apiError.type, message: apiError.message, ...(apiError.errors && { errors: apiError.errors }) }
   }
+  request.errorType = apiError.type
+  if (apiError.headers !== undefined) reply.headers(apiError.headers)
   return reply.status(apiError.statusCode).send(body)
+}
+
+/** `/sequenceAccountIds/0` → `sequenceAccountIds[0]`. */
+function keyOf (instancePath: string): string {
+  return instancePath.split('/').slice(1).map((segment) => /^\d+$/.test(segment) ? `[${segment}]` : `.${segment}`).join('').replace(/^\./, '')
 }
 
 function toApiError (error: FastifyError, request: FastifyRequest): ApiError {
@@ -43,8 +75,11 @@ function toApiError (error: FastifyError, request: FastifyRequest): ApiError {
   if (error.validation !== undefined) {
     const schema = request.routeOptions.schema?.[error.validationContext as 'querystring'] as { properties?: Record<string, { description?: string }> } | undefined
     return validationError(error.validation.map((issue) => {
-      const key = issue.instancePath.slice(1) || String(issue.params['missingProperty'] ?? error.validationContext)
-      const rule = schema?.properties?.[key]?.description ?? `${issue.message ?? 'is not valid'}.`
+      const named = issue.params['missingProperty'] ?? issue.params['additionalProperty']
+      const key = [keyOf(issue.instancePath), named].filter(Boolean).join('.') || String(error.validationContext)
+      const rule = issue.keyword === 'additionalProperties'
+        ? 'is not a field of this request.'
+        : schema?.properties?.[key]?.description ?? `${issue.message ?? 'is not valid'}.`
       return { key, message: `Invalid ${key}: ${rule}` }
     }))
   }
@@ -52,10 +87,17 @@ function toApiError (error: FastifyError, request: FastifyRequest): ApiError {
     const problem = request.headers.authorization === undefined ? 'Missing Authorization header.' : 'Malformed Authorization header.'
     return new ApiError(401, 'Unauthorized', `${problem} ${AUTHENTICATE_HINT}`)
   }
+  // A body that is not JSON at all (empty, truncated, or with a `__proto__` key) is invalid request data too.
+  if (error.statusCode === 400 && (error.code?.startsWith('FST_ERR_CTP_') === true || error instanceof SyntaxError)) {
+    return validationError([{ key: 'body', message: `Invalid body: must be JSON (${error.message}).` }])
+  }
+  if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    return new ApiError(415, 'UnsupportedMediaType', `Unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}: send the body as JSON with Content-Type: application/json.`)
+  }
   const status = error.statusCode ?? 500
   if (status >= 400 && status < 500) {
     const type = (STATUS_CODES[status] ?? 'Client Error').replace(/[^A-Za-z]/g, '')
     return new ApiError(status, type, error.message)
   }
-  return new ApiError(500, 'InternalServerError', 'The mock failed to handle this request; the details are in its log.')
+  return internalError()
 }

@@ -1,6 +1,7 @@
 // The Sequence-Version header: which version a request gets, and the header on every response.
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { isApiVersion, LATEST_VERSION, VERSION_HEADER, type ApiVersion } from '../contract/versions.js'
+import { publishedMethods } from '../contract/operations.js'
+import { API_VERSIONS, isApiVersion, LATEST_VERSION, VERSION_HEADER, type ApiVersion } from '../contract/versions.js'
 import { MOCK_VERSION } from '../package-info.js'
 import { ApiError } from './errors.js'
 
@@ -30,11 +31,24 @@ export function labelResponse (request: FastifyRequest, reply: FastifyReply): vo
   useVersion(request, reply, resolveVersion(request.headers[VERSION_HEADER], undefined) ?? LATEST_VERSION)
 }
 
-/** Runs after auth on the API routes: the version this request is served in, or 400. */
+/**
+ * Runs after auth on the API routes: the version this request is served in, or 400; then whether
+ * that version publishes the operation (PUT /users/{id} is gone from 2024-07-30), or 405.
+ */
 export async function selectVersion (request: FastifyRequest, reply: FastifyReply): Promise<void> {
   const version = resolveVersion(request.headers[VERSION_HEADER], request.credential?.version)
   if (version === undefined) {
     throw new ApiError(400, 'UnrecognisedApiVersion', 'No matching API version found. Please make sure the specified API version is valid.')
   }
   useVersion(request, reply, version)
+  const path = request.routeOptions.url?.replace(/^\/api/, '').replace(/:(\w+)/g, '{$1}') ?? ''
+  const method = request.method === 'HEAD' ? 'GET' : request.method
+  const allowed = publishedMethods(path, version)
+  if (!allowed.includes(method)) {
+    const elsewhere = API_VERSIONS.filter((other) => publishedMethods(path, other).includes(method))
+    const hint = elsewhere.length > 0
+      ? `It is published in API version ${elsewhere.join(' and ')} only; send Sequence-Version: ${elsewhere.at(-1)} to use it.`
+      : `Allowed: ${allowed.join(', ')}.`
+    throw new ApiError(405, 'MethodNotAllowed', `${request.method} /api${path} is not an operation of API version ${version}. ${hint}`, undefined, { allow: allowed.join(', ') })
+  }
 }

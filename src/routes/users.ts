@@ -1,24 +1,33 @@
-// GET /users and GET /users/{id}: pages and users in the shape of the request's API version.
+// The Users resource: list, get, update (older versions) and delete, in the shape of the request's API version.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import type { FastifyReply } from 'fastify'
+import type { DELETE_MODES } from '../config.js'
 import {
-  AnyUserSchema, ErrorSchema, ListUsersQuerySchema, UserPageSchema, UserPageSchemas,
-  UserParamsSchema, UserSchemas, VersionHeadersSchema, type UserPage
+  AnyUserSchema, ErrorSchema, ListUsersQuerySchema, UpdateUserBodySchema, UpdateUserResponseSchema,
+  UserPageSchema, UserPageSchemas, UserParamsSchema, UserSchemas, VersionHeadersSchema, type UserPage
 } from '../contract/schemas.js'
 import { hasNullableCursors, type ApiVersion } from '../contract/versions.js'
 import { decodeCursor, type Cursor } from '../data/cursor.js'
 import { selectPage, type Page } from '../data/page.js'
 import type { UserStore } from '../data/user-store.js'
-import { ApiError, validationError } from '../http/errors.js'
+import { userNotFound, validationError } from '../http/errors.js'
 
 export interface UsersRoutesOptions {
   readonly users: UserStore
   readonly defaultLimit: number
+  readonly deleteMode: (typeof DELETE_MODES)[number]
 }
 
-const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 429: ErrorSchema, 500: ErrorSchema }
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The page a list request was answered with, for the client report. */
+    page: Page | null
+  }
+}
 
-export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { users, defaultLimit }) => {
+const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 405: ErrorSchema, 429: ErrorSchema, 500: ErrorSchema, 503: ErrorSchema }
+
+export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { users, defaultLimit, deleteMode }) => {
   app.get('/users', {
     schema: {
       querystring: ListUsersQuerySchema,
@@ -32,6 +41,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       throw validationError([{ key: 'before', message: 'Send either after or before, not both.' }])
     }
     const page = selectPage(users, { limit, after: parseCursor('after', after), before: parseCursor('before', before) })
+    request.page = page
     serializeAs(reply, UserPageSchemas[request.apiVersion])
     return pageBody(page, request.apiVersion)
   })
@@ -43,11 +53,54 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       response: { 200: AnyUserSchema, ...errorResponses }
     }
   }, async (request, reply) => {
-    const user = users.get(request.params.id)
-    if (user === undefined) throw new ApiError(404, 'NotFound', `No user with id ${JSON.stringify(request.params.id)}.`)
+    const user = users.get(request.params.id) ?? throwNotFound(request.params.id)
     serializeAs(reply, UserSchemas[request.apiVersion])
     return user
   })
+
+  // Published in 2024-01-01 and 2024-05-09 only; the version step answers 405 in 2024-07-30.
+  app.put('/users/:id', {
+    schema: {
+      params: UserParamsSchema,
+      headers: VersionHeadersSchema,
+      body: UpdateUserBodySchema,
+      response: { 201: UpdateUserResponseSchema, ...errorResponses, 413: ErrorSchema, 415: ErrorSchema }
+    }
+  }, async (request, reply) => {
+    const { sequenceAccountIds } = request.body
+    const user = users.update(request.params.id, (current) => ({ ...current, sequenceAccountIds })) ?? throwNotFound(request.params.id)
+    reply.code(201).type('application/json; charset=utf-8')
+    return { id: user.id, sequenceAccountIds: user.sequenceAccountIds }
+  })
+
+  app.delete('/users/:id', {
+    schema: {
+      params: UserParamsSchema,
+      headers: VersionHeadersSchema,
+      response: { 200: AnyUserSchema, ...errorResponses }
+    }
+  }, async (request, reply) => {
+    const { id } = request.params
+    const user = users.get(id) ?? throwNotFound(id)
+    // Soft: the user stays, listed and found by id, as `deleted`. Hard: it is gone.
+    if (deleteMode === 'hard') users.remove(id)
+    else users.update(id, (current) => ({ ...current, state: 'deleted' }))
+    serializeAs(reply, UserSchemas[request.apiVersion])
+    return { ...user, state: 'deleted' }
+  })
+
+  // Other methods on the two paths reach the version step, which answers 405 with the Allow header.
+  const unpublished = { schema: { response: errorResponses } }
+  app.route({ method: ['POST', 'PUT', 'PATCH', 'DELETE'], url: '/users', ...unpublished, handler: unreachable })
+  app.route({ method: ['POST', 'PATCH'], url: '/users/:id', ...unpublished, handler: unreachable })
+}
+
+function throwNotFound (id: string): never {
+  throw userNotFound(id)
+}
+
+async function unreachable (): Promise<never> {
+  throw new Error('the version step answers 405 before this handler')
 }
 
 function parseCursor (key: 'after' | 'before', text: string | undefined): Cursor | undefined {

@@ -1,0 +1,95 @@
+// The request journal: what clients sent to /api and what they got, the newest N requests in a ring.
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { Type, type Static } from 'typebox'
+import { basicClientId } from './auth.js'
+
+export const JournalEntrySchema = Type.Object({
+  /** Counts up from 1 since the start (or the last reset), so a test can ask for what came after an entry. */
+  seq: Type.Integer(),
+  /** When the request arrived, ISO 8601. */
+  time: Type.String(),
+  method: Type.String(),
+  path: Type.String(),
+  query: Type.Record(Type.String(), Type.Union([Type.String(), Type.Array(Type.String())])),
+  status: Type.Integer(),
+  /** The version the request was served in. */
+  apiVersion: Type.String(),
+  /** The Sequence-Version header as sent, or null when there was none. */
+  requestedVersion: Type.Union([Type.String(), Type.Null()]),
+  /** The client id the request authenticated with, or tried to; never the secret. */
+  clientId: Type.Union([Type.String(), Type.Null()]),
+  durationMs: Type.Number(),
+  /** The error's `type` when the response was an error. */
+  errorType: Type.Union([Type.String(), Type.Null()]),
+  /** `Prefer`, or the id of the /_mock scenario that answered. */
+  scenario: Type.Union([Type.String(), Type.Null()]),
+  /** The JSON body of a PUT, as sent. */
+  body: Type.Optional(Type.Unknown())
+})
+export type JournalEntry = Static<typeof JournalEntrySchema>
+
+export interface JournalFilter {
+  readonly clientId?: string | undefined
+  readonly path?: string | undefined
+  readonly status?: number | undefined
+  readonly limit?: number | undefined
+}
+
+/** A ring of the newest `capacity` entries: memory stays bounded however long the mock runs. */
+export class Journal {
+  readonly #entries: Array<JournalEntry | undefined>
+  #next = 0
+  #seq = 0
+
+  constructor (readonly capacity: number) {
+    this.#entries = new Array<JournalEntry | undefined>(capacity)
+  }
+
+  /** The entry for a request that has been answered; seq counts every request, kept or not. */
+  record (request: FastifyRequest, reply: FastifyReply): JournalEntry {
+    const entry = entryOf(request, reply, ++this.#seq)
+    if (this.capacity > 0) {
+      this.#entries[this.#next] = entry
+      this.#next = (this.#next + 1) % this.capacity
+    }
+    return entry
+  }
+
+  /** Newest first. */
+  list ({ clientId, path, status, limit }: JournalFilter = {}): JournalEntry[] {
+    const found: JournalEntry[] = []
+    for (let i = 1; i <= this.capacity && found.length < (limit ?? Infinity); i++) {
+      const entry = this.#entries[(this.#next - i + this.capacity) % this.capacity]
+      if (entry === undefined) break
+      if ((clientId === undefined || entry.clientId === clientId) && (path === undefined || entry.path === path) && (status === undefined || entry.status === status)) {
+        found.push(entry)
+      }
+    }
+    return found
+  }
+
+  clear (): void {
+    this.#entries.fill(undefined)
+    this.#next = 0
+    this.#seq = 0
+  }
+}
+
+function entryOf (request: FastifyRequest, reply: FastifyReply, seq: number): JournalEntry {
+  const version = request.headers['sequence-version']
+  return {
+    seq,
+    time: new Date(Date.now() - reply.elapsedTime).toISOString(),
+    method: request.method,
+    path: request.url.split('?')[0] ?? '',
+    query: { ...(request.query as JournalEntry['query']) },
+    status: reply.statusCode,
+    apiVersion: request.apiVersion,
+    requestedVersion: version === undefined ? null : String(version),
+    clientId: request.credential?.clientId ?? basicClientId(request.headers.authorization) ?? null,
+    durationMs: Math.round(reply.elapsedTime * 100) / 100,
+    errorType: request.errorType,
+    scenario: request.scenario,
+    ...(request.method === 'PUT' && request.body !== undefined && { body: request.body })
+  }
+}
