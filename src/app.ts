@@ -15,6 +15,7 @@ import { scenarioHook } from './http/scenarios.js'
 import { labelResponse, selectVersion } from './http/version.js'
 import { adminRoutes } from './routes/admin.js'
 import { healthRoutes } from './routes/health.js'
+import { openapiRoutes } from './routes/openapi.js'
 import { usersRoutes } from './routes/users.js'
 
 declare module 'fastify' {
@@ -81,6 +82,7 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
   app.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
   await registerCors(app, config.corsOrigins)
   await app.register(healthRoutes, { users })
+  await app.register(openapiRoutes)
   await app.register(adminRoutes, { prefix: '/_mock', controls, adminToken: config.adminToken })
 
   // Sequence's order of checks: authentication, then version (and whether it publishes the operation),
