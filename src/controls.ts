@@ -1,6 +1,6 @@
-// The mock's test controls in one place: the users it started with, scenarios, journal, client
-// report and rate-limit counters, and reset(), which puts them all back.
-import type { StoredUser, UserStore } from './data/user-store.js'
+// The mock's test controls in one place: the users, scenarios, journal, client report and
+// rate-limit counters, and reset(), which puts them all back as they were at start.
+import type { UserStore } from './data/user-store.js'
 import { Journal } from './http/journal.js'
 import { RateLimitCounters } from './http/rate-limit.js'
 import { ClientReport } from './http/report.js'
@@ -11,18 +11,15 @@ export class MockControls {
   readonly rateLimit = new RateLimitCounters()
   readonly journal: Journal
   readonly report: ClientReport
-  readonly #initial: readonly StoredUser[]
 
   constructor (readonly users: UserStore, journalSize: number) {
-    // Stored users are never mutated, so keeping the references keeps the start state.
-    this.#initial = users.slice(0, users.size)
     this.journal = new Journal(journalSize)
     this.report = new ClientReport(users)
   }
 
   /** Back to the data the mock started with; journal, report, scenarios and rate-limit counters cleared. */
   reset (): void {
-    this.users.replaceAll(this.#initial)
+    this.users.reset()
     this.scenarios.clear()
     this.rateLimit.clear()
     this.journal.clear()

@@ -14,8 +14,11 @@ t.test('no configuration at all is valid, with the documented defaults', async (
     logLevel: 'info',
     logFormat: 'auto',
     corsOrigins: ['*'],
-    delayMs: 0,
-    shutdownGraceMs: 10000
+    delayMs: { min: 0, max: 0 },
+    shutdownGraceMs: 10000,
+    deleteMode: 'soft',
+    journalSize: 1000,
+    reportOnExit: false
   })
 })
 
@@ -34,7 +37,11 @@ t.test('every variable is read, and an empty value means the default', async (t)
     SEQUENCE_MOCK_LOG_FORMAT: 'json',
     SEQUENCE_MOCK_CORS: 'http://localhost:3000, https://app.example.com/',
     SEQUENCE_MOCK_DELAY_MS: '250',
-    SEQUENCE_MOCK_SHUTDOWN_GRACE_MS: '2000'
+    SEQUENCE_MOCK_SHUTDOWN_GRACE_MS: '2000',
+    SEQUENCE_MOCK_DELETE_MODE: 'hard',
+    SEQUENCE_MOCK_ADMIN_TOKEN: 's3cret-token',
+    SEQUENCE_MOCK_JOURNAL_SIZE: '0',
+    SEQUENCE_MOCK_REPORT_ON_EXIT: 'true'
   })
   t.same(config, {
     host: '0.0.0.0',
@@ -53,8 +60,12 @@ t.test('every variable is read, and an empty value means the default', async (t)
     logLevel: 'info',
     logFormat: 'json',
     corsOrigins: ['http://localhost:3000', 'https://app.example.com'],
-    delayMs: 250,
-    shutdownGraceMs: 2000
+    delayMs: { min: 250, max: 250 },
+    shutdownGraceMs: 2000,
+    deleteMode: 'hard',
+    adminToken: 's3cret-token',
+    journalSize: 0,
+    reportOnExit: true
   })
 })
 
@@ -68,7 +79,12 @@ t.test('bad values fail with one error naming every bad variable and what it exp
     SEQUENCE_MOCK_LOG_LEVEL: 'loud',
     SEQUENCE_MOCK_CREDENTIALS: 'key:topsecret@2023-01-01',
     SEQUENCE_MOCK_CORS: 'localhost:3000',
-    SEQUENCE_MOCK_SHUTDOWN_GRACE_MS: 'soon'
+    SEQUENCE_MOCK_DELAY_MS: '300-50',
+    SEQUENCE_MOCK_SHUTDOWN_GRACE_MS: 'soon',
+    SEQUENCE_MOCK_DELETE_MODE: 'archive',
+    SEQUENCE_MOCK_ADMIN_TOKEN: '',
+    SEQUENCE_MOCK_JOURNAL_SIZE: '-5',
+    SEQUENCE_MOCK_REPORT_ON_EXIT: 'yes'
   })) as Error
   t.type(error, ConfigError)
   t.equal(error.message, [
@@ -81,7 +97,11 @@ t.test('bad values fail with one error naming every bad variable and what it exp
     '  SEQUENCE_MOCK_DEFAULT_LIMIT (--default-limit)="101": expected an integer from 1 to 100',
     '  SEQUENCE_MOCK_LOG_LEVEL (--log-level)="loud": expected one of fatal, error, warn, info, debug, trace, silent',
     '  SEQUENCE_MOCK_CORS (--cors)="localhost:3000": expected * (any origin), off, or comma-separated origins like http://localhost:3000',
-    '  SEQUENCE_MOCK_SHUTDOWN_GRACE_MS (--shutdown-grace-ms)="soon": expected milliseconds in-flight requests get to finish on SIGTERM or SIGINT, an integer from 0 to 600000'
+    '  SEQUENCE_MOCK_DELAY_MS (--delay-ms)="300-50": expected milliseconds added before each API response: an integer from 0 to 60000, or a range like 50-300 for a uniform random delay',
+    '  SEQUENCE_MOCK_SHUTDOWN_GRACE_MS (--shutdown-grace-ms)="soon": expected milliseconds in-flight requests get to finish on SIGTERM or SIGINT, an integer from 0 to 600000',
+    '  SEQUENCE_MOCK_DELETE_MODE (--delete-mode)="archive": expected soft (a deleted user stays, with state "deleted") or hard (it is gone)',
+    '  SEQUENCE_MOCK_JOURNAL_SIZE (--journal-size)="-5": expected how many requests GET /_mock/requests keeps, an integer from 0 (off) to 1000000',
+    '  SEQUENCE_MOCK_REPORT_ON_EXIT (--report-on-exit)="yes": expected 1 (print the client report on standard output when the mock stops) or 0'
   ].join('\n'))
   t.notMatch(error.message, 'topsecret', 'secrets are never echoed')
 })
@@ -91,6 +111,14 @@ for (const credentials of ['key', 'key:', ':secret', 'key:secret,', 'key:secret@
     t.throws(() => loadConfig({ SEQUENCE_MOCK_CREDENTIALS: credentials }), { name: 'ConfigError', message: /SEQUENCE_MOCK_CREDENTIALS/ })
   })
 }
+
+t.test('SEQUENCE_MOCK_DELAY_MS takes a fixed delay or a range; a range must run from low to high within 60000', async (t) => {
+  t.same(loadConfig({ SEQUENCE_MOCK_DELAY_MS: '50-300' }).delayMs, { min: 50, max: 300 })
+  t.same(loadConfig({ SEQUENCE_MOCK_DELAY_MS: ' 7-7 ' }).delayMs, { min: 7, max: 7 })
+  for (const bad of ['300-50', 'a-b', '70000', '0-60001', '-5', '5-']) {
+    t.throws(() => loadConfig({ SEQUENCE_MOCK_DELAY_MS: bad }), { message: `SEQUENCE_MOCK_DELAY_MS (--delay-ms)=${JSON.stringify(bad)}` }, bad)
+  }
+})
 
 t.test('SEQUENCE_MOCK_CORS=off turns CORS off', async (t) => {
   t.same(loadConfig({ SEQUENCE_MOCK_CORS: 'off' }).corsOrigins, [])

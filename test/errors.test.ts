@@ -8,7 +8,7 @@ type Reply = Awaited<ReturnType<typeof get>>
 
 const JSON_UTF8 = 'application/json; charset=utf-8'
 const VALIDATION_FAILED = 'Request data validation failed'
-const ROUTES_HINT = 'This mock serves GET /api/users and GET /api/users/{id}.'
+const ROUTES_HINT = 'This mock serves /api/users and /api/users/{id}, /health, /openapi.json and /_mock.'
 const INTERNAL_ERROR = { error: { type: 'InternalServerError', message: 'The mock failed to handle this request; the details are in its log.' } }
 
 /** The documented validation shape, one detail for one bad key. */
@@ -123,9 +123,8 @@ t.test('an unknown route gets 404 NotFound naming the method, the path and the r
     ['GET', '/nope', '/nope'],
     ['GET', '/api/nope', '/api/nope'],
     ['GET', '/api/nope?limit=5', '/api/nope'],
-    ['POST', '/api/users', '/api/users'],
-    ['PUT', '/api/users', '/api/users'],
-    ['DELETE', '/api/users/00000000-0000-4000-8000-000000000000', '/api/users/00000000-0000-4000-8000-000000000000']
+    ['POST', '/api/users/00000000-0000-4000-8000-000000000000/roles', '/api/users/00000000-0000-4000-8000-000000000000/roles'],
+    ['DELETE', '/_mock/nope', '/_mock/nope']
   ]
   for (const [method, url, path] of cases) {
     t.test(`${method} ${url}`, async (t) => {

@@ -20,13 +20,16 @@ export function comparePositions (a: Position, b: Position): number {
  * Stored users are never mutated: a change replaces the object, so a page being sent keeps its view.
  */
 export class UserStore {
-  #ordered: StoredUser[] = []
-  readonly #byId = new Map<string, StoredUser>()
+  /** The users it was built with, in order; `#ordered` shares this array until the first change. */
+  readonly #initial: readonly StoredUser[]
+  #ordered: StoredUser[]
+  #byId = new Map<string, StoredUser>()
   /** Built on the first write that needs it: reads never pay for it. */
   #byEmail: Map<string, string> | undefined
 
   constructor (users: readonly StoredUser[]) {
-    this.replaceAll(users)
+    this.#initial = sortedById(users, this.#byId)
+    this.#ordered = this.#initial as StoredUser[]
   }
 
   get size (): number {
@@ -63,23 +66,24 @@ export class UserStore {
     return low
   }
 
-  /** Everything at once (start, reset, `PUT /_mock/users`); throws on a duplicate id and changes nothing. */
+  /** Everything at once (`PUT /_mock/users`); throws on a duplicate id and changes nothing. */
   replaceAll (users: readonly StoredUser[]): void {
     const byId = new Map<string, StoredUser>()
-    for (const user of users) {
-      if (byId.has(user.id)) throw new Error(`duplicate user id ${user.id}`)
-      byId.set(user.id, user)
-    }
-    this.#ordered = [...users].sort(comparePositions)
-    this.#byId.clear()
-    for (const [id, user] of byId) this.#byId.set(id, user)
-    this.#byEmail = undefined
+    this.#ordered = sortedById(users, byId) as StoredUser[]
+    this.#useIndex(byId)
+  }
+
+  /** Back to the users it was built with. */
+  reset (): void {
+    if (this.#ordered === this.#initial) return
+    this.#ordered = this.#initial as StoredUser[]
+    this.#useIndex(new Map(this.#initial.map((user) => [user.id, user])))
   }
 
   /** A new user at its place in the order; throws on a duplicate id. */
   add (user: StoredUser): void {
     if (this.#byId.has(user.id)) throw new Error(`duplicate user id ${user.id}`)
-    this.#ordered.splice(this.indexOf(user, true), 0, user)
+    this.#writable().splice(this.indexOf(user, true), 0, user)
     this.#byId.set(user.id, user)
     this.#byEmail?.set(user.email, user.id)
   }
@@ -90,7 +94,7 @@ export class UserStore {
     if (current === undefined) return undefined
     const next = change(current)
     if (next.id !== id || next.createdAtMicros !== current.createdAtMicros) throw new Error('an update cannot move a user')
-    this.#ordered[this.indexOf(current, true)] = next
+    this.#writable()[this.indexOf(current, true)] = next
     this.#byId.set(id, next)
     if (this.#byEmail !== undefined && next.email !== current.email) {
       this.#byEmail.delete(current.email)
@@ -103,9 +107,29 @@ export class UserStore {
   remove (id: string): StoredUser | undefined {
     const user = this.#byId.get(id)
     if (user === undefined) return undefined
-    this.#ordered.splice(this.indexOf(user, true), 1)
+    this.#writable().splice(this.indexOf(user, true), 1)
     this.#byId.delete(id)
     this.#byEmail?.delete(user.email)
     return user
   }
+
+  /** The order to change: a copy on the first change, so the users it was built with stay as they were. */
+  #writable (): StoredUser[] {
+    if (this.#ordered === this.#initial) this.#ordered = [...this.#initial]
+    return this.#ordered
+  }
+
+  #useIndex (byId: Map<string, StoredUser>): void {
+    this.#byId = byId
+    this.#byEmail = undefined
+  }
+}
+
+/** The users in list order, indexed into `byId`; throws on a duplicate id. */
+function sortedById (users: readonly StoredUser[], byId: Map<string, StoredUser>): readonly StoredUser[] {
+  for (const user of users) {
+    if (byId.has(user.id)) throw new Error(`duplicate user id ${user.id}`)
+    byId.set(user.id, user)
+  }
+  return [...users].sort(comparePositions)
 }
