@@ -13,7 +13,7 @@ RUN npm run build
 
 FROM node:${NODE_VERSION}-${BASE}
 LABEL org.opencontainers.image.title="sequence-mock" \
-      org.opencontainers.image.description="A local, offline stand-in for Sequence's billing API (GET /api/users)" \
+      org.opencontainers.image.description="A local, offline stand-in for Sequence's billing API (the Users resource)" \
       org.opencontainers.image.licenses="MIT"
 ENV NODE_ENV=production SEQUENCE_MOCK_HOST=0.0.0.0 SEQUENCE_MOCK_PORT=8910
 WORKDIR /app

@@ -13,7 +13,7 @@ function usage (): string {
     return `  ${`${flagOf(name)} <value>`.padEnd(28)}${name}\n  ${''.padEnd(28)}${variable.rule}${shown}`
   })
   return [
-    `sequence-mock ${MOCK_VERSION}: a local stand-in for Sequence's GET /api/users`,
+    `sequence-mock ${MOCK_VERSION}: a local stand-in for Sequence's Users API`,
     '',
     'Usage: sequence-mock [flags]',
     '',
