@@ -23,7 +23,8 @@ export function validationError (details: ReadonlyArray<{ key: string, message: 
 }
 
 export const AUTHENTICATE_HINT = 'Send `Authorization: Basic base64(clientId:clientSecret)`, e.g. `Authorization: Basic a2V5OnNlY3JldA==` for client id `key` and secret `secret`. See https://docs.sequencehq.com/reference/authentication'
-export const BASIC_CHALLENGE = 'Basic realm="Sequence"'
+/** The challenge @fastify/basic-auth sends on its own 401s, so that every 401 carries the same one. */
+export const BASIC_CHALLENGE = 'Basic realm="Sequence", charset="UTF-8"'
 
 export const invalidCredentials = (): ApiError =>
   new ApiError(401, 'Unauthorized', `Invalid API credentials. ${AUTHENTICATE_HINT}`, undefined, { 'www-authenticate': BASIC_CHALLENGE })

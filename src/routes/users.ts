@@ -26,6 +26,10 @@ declare module 'fastify' {
 }
 
 const errorResponses = { 400: ErrorSchema, 401: ErrorSchema, 404: ErrorSchema, 405: ErrorSchema, 429: ErrorSchema, 500: ErrorSchema, 503: ErrorSchema }
+/** An id over Fastify's 100-character parameter limit. */
+const idErrors = { ...errorResponses, 414: ErrorSchema }
+/** Fastify reads the body of a PUT or DELETE: too large, or not JSON. */
+const bodyErrors = { ...idErrors, 413: ErrorSchema, 415: ErrorSchema }
 
 export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { users, defaultLimit, deleteMode }) => {
   app.get('/users', {
@@ -50,7 +54,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     schema: {
       params: UserParamsSchema,
       headers: VersionHeadersSchema,
-      response: { 200: AnyUserSchema, ...errorResponses }
+      response: { 200: AnyUserSchema, ...idErrors }
     }
   }, async (request, reply) => {
     const user = users.get(request.params.id) ?? throwNotFound(request.params.id)
@@ -64,7 +68,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
       params: UserParamsSchema,
       headers: VersionHeadersSchema,
       body: UpdateUserBodySchema,
-      response: { 201: UpdateUserResponseSchema, ...errorResponses, 413: ErrorSchema, 415: ErrorSchema }
+      response: { 201: UpdateUserResponseSchema, ...bodyErrors }
     }
   }, async (request, reply) => {
     const { sequenceAccountIds } = request.body
@@ -77,7 +81,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     schema: {
       params: UserParamsSchema,
       headers: VersionHeadersSchema,
-      response: { 200: AnyUserSchema, ...errorResponses }
+      response: { 200: AnyUserSchema, ...bodyErrors }
     }
   }, async (request, reply) => {
     const { id } = request.params
