@@ -11,7 +11,7 @@ import { registerBasicAuth } from './http/auth.js'
 import { registerCors } from './http/cors.js'
 import { registerErrorEnvelope, sendError } from './http/errors.js'
 import { registerRateLimit } from './http/rate-limit.js'
-import { scenarioHook } from './http/scenarios.js'
+import { delayResponse, scenarioHook } from './http/scenarios.js'
 import { labelResponse, selectVersion } from './http/version.js'
 import { adminRoutes } from './routes/admin.js'
 import { healthRoutes } from './routes/health.js'
@@ -50,6 +50,8 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
     logController: new LogController({ disableRequestLogging: true }),
     // While closing, finish in-flight requests and answer the rest normally rather than with Fastify's 503.
     return503OnClosing: false,
+    // A `__proto__` key in a JSON body is dropped, never applied: the rest of the body is read as sent.
+    onProtoPoisoning: 'remove',
     // Query strings are text: coerce `limit=5` to 5, but never drop or invent what the client sent.
     ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: false, allErrors: true } },
     // A bad URL or an over-long id fails before any hook runs: label it, then the one envelope.
@@ -66,13 +68,16 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
   app.decorateRequest('errorType', null)
   app.decorateRequest('scenario', null)
   app.decorateRequest('page', null)
+  app.decorateRequest('delayMs', null)
   registerErrorEnvelope(app)
+  // Bodies are JSON: text/plain gets 415 like any other type, not a string that fails validation.
+  app.removeContentTypeParser('text/plain')
   app.addHook('onRequest', async (request, reply) => { labelResponse(request, reply) })
   app.addHook('onResponse', async (request, reply) => {
     request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, apiVersion: request.apiVersion }, 'request')
     // The journal and the report are about what clients sent to the API, unknown /api routes included.
-    if (request.url === '/api' || request.url.startsWith('/api/') || request.url.startsWith('/api?')) {
-      controls.report.observe(controls.journal.record(request, reply), request.page)
+    if (isApiRequest(request.url)) {
+      controls.report.observe(controls.journal.record(request, reply), request.page, reply.getHeader('retry-after'))
     }
   })
   // app.close() waits for open connections: once closing, answer `Connection: close` so that
@@ -80,22 +85,28 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
   let closing = false
   app.addHook('preClose', async () => { closing = true })
   app.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
+  // Latency goes on every API response, errors included, so a client's timeouts see it whatever the answer.
+  app.addHook('onSend', async (request) => { if (isApiRequest(request.url)) await delayResponse(request, config.delayMs) })
   await registerCors(app, config.corsOrigins)
   await app.register(healthRoutes, { users })
   await app.register(openapiRoutes)
   await app.register(adminRoutes, { prefix: '/_mock', controls, adminToken: config.adminToken })
 
   // Sequence's order of checks: authentication, then version (and whether it publishes the operation),
-  // then the rate limit; then the mock's scenario step (Prefer, /_mock scenarios, latency); then validation.
+  // then the rate limit; then the mock's scenario step (Prefer, /_mock scenarios); then validation.
   await app.register(async (api) => {
     await registerBasicAuth(api, config.credentials)
     api.addHook('onRequest', selectVersion)
     await registerRateLimit(api, config.rateLimit, controls.rateLimit)
     // Documented limit for the simulated 429's message when the mock's own limit is off.
-    api.addHook('onRequest', scenarioHook(controls.scenarios, { delay: config.delayMs, rateLimit: config.rateLimit || 1500 }))
+    api.addHook('onRequest', scenarioHook(controls.scenarios, config.rateLimit || 1500))
     await api.register(usersRoutes, { users, defaultLimit: config.defaultLimit, deleteMode: config.deleteMode })
   }, { prefix: '/api' })
 
   await app.ready()
   return app
+}
+
+function isApiRequest (url: string): boolean {
+  return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')
 }

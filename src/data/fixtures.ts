@@ -37,8 +37,9 @@ export class InvalidUsersError extends Error {
 /** One bad user: where it is (its index in a list, when it came in one), which field, and what is wrong. */
 export class InvalidUserError extends InvalidUsersError {
   override name = 'InvalidUserError'
+  /** `field` is empty when the problem is the user as a whole (not an object, say). */
   constructor (readonly field: string, readonly problem: string, readonly index?: number) {
-    super(`${index === undefined ? '' : `user at index ${index}, `}field "${field}": ${problem}`)
+    super(`${index === undefined ? '' : `user at index ${index}${field === '' ? ': ' : ', '}`}${field === '' ? '' : `field "${field}": `}${problem}`)
   }
 }
 
@@ -89,7 +90,7 @@ export function parseNewUser (json: unknown, defaults: { readonly id: string, re
 
 function checkUser (entry: unknown, index: number | undefined): FixtureUser {
   const error = firstError(entry)
-  if (error !== undefined) throw new InvalidUserError(error.field || '(the user)', error.message, index)
+  if (error !== undefined) throw new InvalidUserError(error.field, error.message, index)
   const user = entry as FixtureUser
   for (const [i, role] of user.roles.entries()) {
     if (JSON.stringify(role) !== JSON.stringify(ROLES[role.roleName])) {
@@ -130,8 +131,16 @@ export function parseMicros (text: string): number | undefined {
   const match = TIMESTAMP.exec(text)
   if (match === null) return undefined
   const millis = Date.parse(`${match[1]}${match[3]}`)
-  if (Number.isNaN(millis)) return undefined
+  // Date.parse rolls a day the month does not have (February 30) over into the next month.
+  if (Number.isNaN(millis) || !sameCalendarDate(match[1] as string, match[3] as string, millis)) return undefined
   return millis * 1000 + Number((match[2] ?? '').padEnd(6, '0'))
+}
+
+/** Whether `millis`, seen in the text's own offset, has the text's date and time. */
+function sameCalendarDate (dateTime: string, offset: string, millis: number): boolean {
+  const sign = offset.startsWith('-') ? -1 : 1
+  const offsetMinutes = offset === 'Z' ? 0 : sign * (Number(offset.slice(1, 3)) * 60 + Number(offset.slice(4, 6)))
+  return new Date(millis + offsetMinutes * 60_000).toISOString().slice(0, 19) === dateTime
 }
 
 /** The ISO 8601 form of epoch microseconds, e.g. `2022-07-19T20:00:56.033013Z`. */

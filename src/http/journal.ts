@@ -4,7 +4,7 @@ import { Type, type Static } from 'typebox'
 import { basicClientId } from './auth.js'
 
 export const JournalEntrySchema = Type.Object({
-  /** Counts up from 1 since the start (or the last reset), so a test can ask for what came after an entry. */
+  /** Counts the API's requests from 1 since the start or the last clear, kept in the ring or not. */
   seq: Type.Integer(),
   /** When the request arrived, ISO 8601. */
   time: Type.String(),
@@ -23,7 +23,7 @@ export const JournalEntrySchema = Type.Object({
   errorType: Type.Union([Type.String(), Type.Null()]),
   /** `Prefer`, or the id of the /_mock scenario that answered. */
   scenario: Type.Union([Type.String(), Type.Null()]),
-  /** The JSON body of a PUT, as sent. */
+  /** The JSON body of a PUT, as sent; one over 16 KiB is replaced by a note of its size. */
   body: Type.Optional(Type.Unknown())
 })
 export type JournalEntry = Static<typeof JournalEntrySchema>
@@ -90,6 +90,14 @@ function entryOf (request: FastifyRequest, reply: FastifyReply, seq: number): Jo
     durationMs: Math.round(reply.elapsedTime * 100) / 100,
     errorType: request.errorType,
     scenario: request.scenario,
-    ...(request.method === 'PUT' && request.body !== undefined && { body: request.body })
+    ...(request.method === 'PUT' && request.body !== undefined && { body: keptBody(request.body) })
   }
+}
+
+/** The ring holds up to `capacity` bodies: a large one is not kept, so its memory stays bounded. */
+const MAX_KEPT_BODY = 16 * 1024
+
+function keptBody (body: unknown): unknown {
+  const size = Buffer.byteLength(JSON.stringify(body) ?? '')
+  return size <= MAX_KEPT_BODY ? body : `(a body of ${size} bytes, over 16 KiB, is not kept)`
 }

@@ -43,6 +43,8 @@ export async function registerRateLimit (app: FastifyInstance, perMinute: number
     }
   }
   await app.register(fastifyRateLimit, {
+    // Not a per-route hook (those run after this instance's hooks): one hook, added below in the pipeline's order.
+    global: false,
     max: perMinute,
     timeWindow: 60_000,
     store: Store,
@@ -52,4 +54,5 @@ export async function registerRateLimit (app: FastifyInstance, perMinute: number
     addHeaders: { ...NO_QUOTA_HEADERS, 'retry-after': true },
     errorResponseBuilder: (_request, context) => rateLimited(context.max, Math.ceil(context.ttl / 1000))
   })
+  app.addHook('onRequest', app.rateLimit())
 }

@@ -13,7 +13,7 @@ export const MAX_DELAY_MS = 60_000
 export const DEFAULT_RETRY_AFTER = 1
 
 export const ScenarioResponseSchema = Type.Object({
-  code: Type.Optional(Type.Union([Type.Literal(400), Type.Literal(401), Type.Literal(404), Type.Literal(429), Type.Literal(500), Type.Literal(503)])),
+  code: Type.Optional(Type.Enum(SCENARIO_CODES)),
   delay: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_DELAY_MS })),
   /** Seconds, for a 429 or 503. */
   retryAfter: Type.Optional(Type.Integer({ minimum: 0, maximum: 86400 }))
@@ -22,9 +22,9 @@ export type ScenarioResponse = Static<typeof ScenarioResponseSchema>
 
 /** Every field optional: an empty match matches every API request. */
 export const ScenarioMatchSchema = Type.Object({
-  method: Type.Optional(Type.String({ minLength: 1 })),
-  /** An exact path, or a template: `/api/users/{id}` matches any id. */
-  path: Type.Optional(Type.String({ pattern: '^/' })),
+  method: Type.Optional(Type.String({ pattern: '^(?:[Gg][Ee][Tt]|[Hh][Ee][Aa][Dd]|[Pp][Uu][Tt]|[Dd][Ee][Ll][Ee][Tt][Ee]|[Pp][Oo][Ss][Tt]|[Pp][Aa][Tt][Cc][Hh])$' })),
+  /** An exact path under /api, or a template: `/api/users/{id}` matches any id. */
+  path: Type.Optional(Type.String({ pattern: '^/api(/.*)?$' })),
   clientId: Type.Optional(Type.String({ minLength: 1 }))
 }, { additionalProperties: false })
 
@@ -152,14 +152,17 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** What steered this request: `Prefer`, a scenario's id, or null. */
     scenario: string | null
+    /** The delay a scenario chose for this response; null: the configured latency. */
+    delayMs: number | null
   }
 }
 
 /**
  * The API's scenario step: the request's own `Prefer` wins over a /_mock scenario (which then is not
- * counted); its delay replaces the configured latency; then the chosen error, if any.
+ * counted); its delay replaces the configured latency (applied as the response is sent); then the
+ * chosen error, if any.
  */
-export function scenarioHook (scenarios: Scenarios, options: { readonly delay: Delay, readonly rateLimit: number }) {
+export function scenarioHook (scenarios: Scenarios, rateLimit: number) {
   return async (request: FastifyRequest): Promise<void> => {
     const preferred = parsePrefer(request.headers.prefer)
     const scenario = preferred === undefined
@@ -167,8 +170,13 @@ export function scenarioHook (scenarios: Scenarios, options: { readonly delay: D
       : undefined
     const response = preferred ?? scenario?.response
     request.scenario = preferred !== undefined ? 'Prefer' : scenario?.id ?? null
-    const delay = response?.delay ?? drawDelay(options.delay)
-    if (delay > 0) await sleep(delay)
-    if (response?.code !== undefined) throw simulatedError(response.code, request, options.rateLimit, response.retryAfter)
+    request.delayMs = response?.delay ?? null
+    if (response?.code !== undefined) throw simulatedError(response.code, request, rateLimit, response.retryAfter)
   }
+}
+
+/** Waits before an API response is sent: the scenario's delay, else the configured latency. */
+export async function delayResponse (request: FastifyRequest, configured: Delay): Promise<void> {
+  const delay = request.delayMs ?? drawDelay(configured)
+  if (delay > 0) await sleep(delay)
 }

@@ -29,6 +29,13 @@ const DATASET_BODY_LIMIT = 256 * 1024 * 1024
 
 export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async (app, { controls, adminToken }) => {
   const { users, scenarios, journal, report } = controls
+  // `curl -X POST -H 'Content-Type: application/json' …/_mock/reset` sends no body: here that is no body, not bad JSON.
+  const parseJson = app.getDefaultJsonParser('remove', 'ignore')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') done(null, undefined)
+    else parseJson(request, body as string, done)
+  })
   if (adminToken !== undefined) {
     const expected = digest(adminToken)
     app.addHook('onRequest', async (request: FastifyRequest) => {
@@ -131,8 +138,8 @@ function asBadRequest<T> (parse: () => T): T {
     return parse()
   } catch (error) {
     if (error instanceof InvalidUserError) {
-      const key = `${error.index === undefined ? '' : `[${error.index}].`}${error.field}`
-      throw validationError([{ key, message: `Invalid ${error.message}` }])
+      const key = [error.index === undefined ? '' : `[${error.index}]`, error.field].filter(Boolean).join('.') || 'body'
+      throw validationError([{ key, message: `Invalid ${key}: ${error.problem}.` }])
     }
     if (error instanceof InvalidUsersError) throw validationError([{ key: 'body', message: `Invalid body: ${error.message}.` }])
     throw error
