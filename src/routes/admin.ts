@@ -10,6 +10,7 @@ import type { StoredUser } from '../data/user-store.js'
 import { digest } from '../http/auth.js'
 import { ApiError, validationError } from '../http/errors.js'
 import { JournalEntrySchema } from '../http/journal.js'
+import { ClientReportSchema } from '../http/report.js'
 import { ScenarioInputSchema, ScenarioSchema } from '../http/scenarios.js'
 
 export interface AdminRoutesOptions {
@@ -111,13 +112,17 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
   })
 
   app.get('/report', {
-    schema: { querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'text'])) }, { additionalProperties: false }) }
+    schema: {
+      querystring: Type.Object({ format: Type.Optional(Type.Enum(['json', 'text'])) }, { additionalProperties: false }),
+      // With format=text the body is the text, sent as it is (a string with a text content type is not serialized).
+      response: { 200: Type.Union([ClientReportSchema, Type.String()]), ...errors }
+    }
   }, async (request, reply) => {
     if (request.query.format === 'text') return reply.type('text/plain; charset=utf-8').send(report.toText())
     return report.toJSON()
   })
 
-  app.delete('/report', async () => {
+  app.delete('/report', { schema: { response: { 200: Type.Object({ cleared: Type.Boolean() }), ...errors } } }, async () => {
     report.clear()
     return { cleared: true }
   })
