@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Container smoke test: builds the image, runs it, and checks health, GET /api/users and a clean stop on SIGTERM.
+# Container smoke test: builds the image, runs it, and checks health, GET /api/users, the drift check against
+# the running container (when Sequence's documents are beside the checkout), a clean stop on SIGTERM and the
+# client report in the logs.
 # Usage: npm run test:container   (uses docker when `docker info` works, else podman)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -167,13 +169,43 @@ fi
 user=$("$engine" image inspect -f '{{.Config.User}}' "$image")
 if [ "$user" = node ]; then pass "image runs as user node"; else fail "image runs as user '$user', expected node"; fi
 
-# Run 1: defaults, a generated dataset of 150 users; then SIGTERM.
+# `npm run conformance -- --url`: the image itself against Sequence's published documents, when they are here.
+check_conformance() {
+  local name=$1 port=$2 output
+  if [ -z "${SEQUENCE_OPENAPI_DIR:-}" ] && [ ! -d ../shared/sequence-openapi ]; then
+    echo "SKIP: $name drift check: no Sequence documents (../shared/sequence-openapi or SEQUENCE_OPENAPI_DIR)"
+    return
+  fi
+  if output=$(npx tsx scripts/conformance.ts --url "http://127.0.0.1:$port/api" 2>&1); then
+    pass "$name conformance: $(echo "$output" | tail -n 1)"
+  else
+    fail "$name conformance:"
+    echo "$output" | tail -n 40 | sed 's/^/  | /'
+  fi
+}
+
+# SEQUENCE_MOCK_REPORT_ON_EXIT=1: the client report is in `logs` once the container has stopped.
+check_report_in_logs() {
+  local name=$1 logs
+  logs=$("$engine" logs "$name" 2>&1)
+  if echo "$logs" | grep -q '^sequence-mock client report' && echo "$logs" | grep -q 'client "key": '; then
+    pass "$name logs end with the client report"
+  else
+    fail "$name logs have no client report"
+    show_logs "$name"
+  fi
+}
+
+# Run 1: defaults, a generated dataset of 150 users; the drift check; then SIGTERM, and the report in the logs.
 name=sequence-mock-test-$$-defaults
 port=$(free_port)
-start_container "$name" -p "127.0.0.1:$port:8910"
+start_container "$name" -p "127.0.0.1:$port:8910" -e SEQUENCE_MOCK_REPORT_ON_EXIT=1
 check_healthy "$name"
 check_users "$name" "$port" 150
+check_conformance "$name" "$port"
+check_users "$name" "$port" 150
 check_stop "$name"
+check_report_in_logs "$name"
 
 # Run 2: a fixtures file mounted from the host (4 users).
 name=sequence-mock-test-$$-fixtures

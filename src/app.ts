@@ -80,13 +80,14 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
       controls.report.observe(controls.journal.record(request, reply), request.page, reply.getHeader('retry-after'))
     }
   })
+  // Latency goes on every API response, errors included, so a client's timeouts see it whatever the answer.
+  app.addHook('onSend', async (request) => { if (isApiRequest(request.url)) await delayResponse(request, config.delayMs) })
   // app.close() waits for open connections: once closing, answer `Connection: close` so that
-  // keep-alive clients let go as soon as their in-flight request is done.
+  // keep-alive clients let go as soon as their in-flight request is done. After the latency, which
+  // a close may begin during.
   let closing = false
   app.addHook('preClose', async () => { closing = true })
   app.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
-  // Latency goes on every API response, errors included, so a client's timeouts see it whatever the answer.
-  app.addHook('onSend', async (request) => { if (isApiRequest(request.url)) await delayResponse(request, config.delayMs) })
   await registerCors(app, config.corsOrigins)
   await app.register(healthRoutes, { users })
   await app.register(openapiRoutes)

@@ -126,6 +126,16 @@ t.test('POST /_mock/users answers 201 with the stored user: the 2024-07-30 shape
   t.equal((await list(app, 'limit=1')).pagination.totalResultSize, START_USERS + 1, 'counted')
 })
 
+t.test('POST /_mock/users takes roles by name: the README example, as a user would paste it', async (t) => {
+  const app = await build(t)
+  const res = await admin(app, 'POST', '/_mock/users', '{"email":"new@example.com","sequenceAccountIds":["83da2ca4-49c7-4d81-9c9a-ba5be11768b0"],"state":"active","roles":["readOnlyUser"]}', { 'content-type': 'application/json' })
+  t.equal(res.statusCode, 201, 'status')
+  const { id } = res.json() as { id: string }
+  assertReply(t, await get(app, `/api/users/${id}`), 200, { id, email: 'new@example.com', sequenceAccountIds: [ACCOUNT], state: 'active', roles: [ROLES.readOnlyUser] })
+  assertReply(t, await admin(app, 'POST', '/_mock/users', newUser('x@example.com', { roles: ['owner'] })), 400,
+    validationError('roles[0]', "Invalid roles[0]: must be one of Sequence's roles, admin, financeUser, salesUser, readOnlyUser: by name, or its documented object."))
+})
+
 t.test('without id and createdAt a user gets a lower-case UUID and now, so it is listed first', async (t) => {
   const app = await build(t)
   const before = Date.now()

@@ -72,6 +72,13 @@ t.test('createdAt accepts ISO 8601 with microseconds and offsets', async (t) => 
   t.same(users.map((user) => user.createdAtMicros), [1658260856033013, 1658260856500000])
 })
 
+t.test('a role may be given by its name alone, and stands for the documented role', async (t) => {
+  const users = await loadFixtures(fixtureFile([{ ...valid, roles: ['salesUser', ROLES.admin] }]))
+  t.same(users[0]?.roles, [ROLES.salesUser, ROLES.admin])
+  const app = await build(t, { SEQUENCE_MOCK_FIXTURES: fixtureFile([{ ...valid, roles: ['readOnlyUser'] }]) })
+  t.equal((await get(app, `/api/users/${valid.id}`)).body, JSON.stringify({ ...valid, roles: [ROLES.readOnlyUser] }))
+})
+
 const badFiles: Array<[string, unknown, string]> = [
   ['not JSON', '{"id": ', 'not JSON'],
   ['neither an array nor {items}', { users: [] }, 'expected an array of users, or an object with an "items" array'],
@@ -82,6 +89,7 @@ const badFiles: Array<[string, unknown, string]> = [
   ['an unknown role', [{ ...valid, roles: [{ roleName: 'owner', permissions: [] }] }], 'user at index 0, field "roles[0].roleName"'],
   ['a role with other permissions', [{ ...valid, roles: [ROLES.admin, { ...ROLES.salesUser, permissions: ROLES.admin.permissions }] }], `user at index 0, field "roles[1]": must equal Sequence's documented role "salesUser" exactly`],
   ['no roles', [{ ...valid, roles: [] }], 'user at index 0, field "roles"'],
+  ['an unknown role name', [valid, { ...other, roles: ['owner'] }], `user at index 1, field "roles[0]": must be one of Sequence's roles, admin, financeUser, salesUser, readOnlyUser: by name, or its documented object`],
   ['a duplicate id', [valid, other, { ...other, email: 'x@example.xyz' }], 'user at index 2, field "id": duplicates the id of the user at index 1'],
   ['a duplicate email', [valid, { ...other, email: valid.email }], 'user at index 1, field "email": duplicates the email of the user at index 0'],
   ['a bad createdAt', [{ ...valid, createdAt: 'yesterday' }], 'user at index 0, field "createdAt": must be an ISO 8601 date-time'],

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { Type, type Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { UserV20240730Schema } from '../contract/schemas.js'
-import { ROLES } from '../contract/roles.js'
+import { ROLE_NAMES, ROLES, type RoleName } from '../contract/roles.js'
 import { REFERENCE_DATE } from './generate.js'
 import type { StoredUser } from './user-store.js'
 
@@ -88,7 +88,8 @@ export function parseNewUser (json: unknown, defaults: { readonly id: string, re
   return toStoredUser(checkUser(entry, undefined), defaults.createdAtMicros, undefined)
 }
 
-function checkUser (entry: unknown, index: number | undefined): FixtureUser {
+function checkUser (given: unknown, index: number | undefined): FixtureUser {
+  const entry = withRoleNames(given, index)
   const error = firstError(entry)
   if (error !== undefined) throw new InvalidUserError(error.field, error.message, index)
   const user = entry as FixtureUser
@@ -98,6 +99,22 @@ function checkUser (entry: unknown, index: number | undefined): FixtureUser {
     }
   }
   return user
+}
+
+/** A role may be given by its name alone (`"roles": ["admin"]`): it stands for the documented role. */
+function withRoleNames (entry: unknown, index: number | undefined): unknown {
+  const roles = (entry as { roles?: unknown } | null)?.roles
+  if (!Array.isArray(roles) || !roles.some((role) => typeof role === 'string')) return entry
+  return {
+    ...(entry as object),
+    roles: roles.map((role, i) => {
+      if (typeof role !== 'string') return role
+      if (!(ROLE_NAMES as readonly string[]).includes(role)) {
+        throw new InvalidUserError(`roles[${i}]`, `must be one of Sequence's roles, ${ROLE_NAMES.join(', ')}: by name, or its documented object`, index)
+      }
+      return ROLES[role as RoleName]
+    })
+  }
 }
 
 function toStoredUser (user: FixtureUser, defaultMicros: number, index: number | undefined): StoredUser {
