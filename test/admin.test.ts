@@ -3,16 +3,14 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { ROLES } from '../src/contract/roles.js'
-import { AUTH, build, get } from './helper.js'
+import { assertReply, AUTH, build, get, JSON_UTF8, validationError, type Reply } from './helper.js'
 
-type Reply = Awaited<ReturnType<typeof get>>
 type User = Record<string, unknown> & { id: string, email: string }
 interface UserPage {
   items: User[]
   pagination: { after: string | null, before: string | null, totalResultSize: number }
 }
 
-const JSON_UTF8 = 'application/json; charset=utf-8'
 const START_USERS = 150
 const ACCOUNT = '83da2ca4-49c7-4d81-9c9a-ba5be11768b0'
 const OTHER_ACCOUNT = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa'
@@ -21,17 +19,6 @@ const LOWER_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 const MICROSECOND_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/
 const BASIC_CHALLENGE = 'Basic realm="Sequence", charset="UTF-8"'
 const TOKEN_REFUSED = { error: { type: 'Unauthorized', message: 'The /_mock API needs `Authorization: Bearer <token>` with the token the mock was started with (SEQUENCE_MOCK_ADMIN_TOKEN).' } }
-
-function validationError (key: string, message: string): unknown {
-  return { error: { type: 'validationError', message: 'Request data validation failed', errors: [{ code: 'validationError', message, key, errors: [] }] } }
-}
-
-/** Status, content type and the whole parsed body. */
-function assertReply (t: Test, res: Reply, status: number, body: unknown): void {
-  t.equal(res.statusCode, status, 'status')
-  t.equal(res.headers['content-type'], JSON_UTF8, 'content-type')
-  t.strictSame(res.json(), body, 'whole body')
-}
 
 /** A user in the 2024-07-30 shape, as the fixtures format takes it. */
 function newUser (email: string, fields: Record<string, unknown> = {}): Record<string, unknown> {

@@ -1,20 +1,10 @@
 // Every error path answers with Sequence's one envelope, as `application/json; charset=utf-8`, never Fastify's defaults.
 import t from 'tap'
-import type { Test } from 'tap'
 import { UserStore, type StoredUser } from '../src/data/user-store.js'
-import { AUTH, build, get } from './helper.js'
+import { assertReply as assertError, AUTH, build, get, JSON_UTF8, validationError } from './helper.js'
 
-type Reply = Awaited<ReturnType<typeof get>>
-
-const JSON_UTF8 = 'application/json; charset=utf-8'
-const VALIDATION_FAILED = 'Request data validation failed'
 const ROUTES_HINT = 'This mock serves /api/users and /api/users/{id}, /health, /openapi.json and /_mock.'
 const INTERNAL_ERROR = { error: { type: 'InternalServerError', message: 'The mock failed to handle this request; the details are in its log.' } }
-
-/** The documented validation shape, one detail for one bad key. */
-function validationError (key: string, message: string): unknown {
-  return { error: { type: 'validationError', message: VALIDATION_FAILED, errors: [{ code: 'validationError', message, key, errors: [] }] } }
-}
 
 const limitError = (): unknown =>
   validationError('limit', 'Invalid limit: must be an integer between 1 and 100 (inclusive).')
@@ -27,13 +17,6 @@ const routeNotFound = (method: string, path: string): unknown =>
 
 function base64 (text: string): string {
   return Buffer.from(text).toString('base64')
-}
-
-/** Status, content type and the whole parsed body. */
-function assertError (t: Test, res: Reply, status: number, body: unknown): void {
-  t.equal(res.statusCode, status, 'status')
-  t.equal(res.headers['content-type'], JSON_UTF8, 'content-type')
-  t.strictSame(res.json(), body, 'whole body')
 }
 
 const app = await build(t)

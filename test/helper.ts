@@ -19,3 +19,19 @@ export async function get (app: FastifyInstance, url: string, headers: Record<st
   const options: InjectOptions = { method: 'GET', url, headers: { authorization: AUTH, ...headers } }
   return app.inject(options)
 }
+
+export type Reply = Awaited<ReturnType<FastifyInstance['inject']>>
+
+export const JSON_UTF8 = 'application/json; charset=utf-8'
+
+/** Sequence's documented validation envelope, one detail for one bad key. */
+export function validationError (key: string, message: string): unknown {
+  return { error: { type: 'validationError', message: 'Request data validation failed', errors: [{ code: 'validationError', message, key, errors: [] }] } }
+}
+
+/** Status, content type and the whole parsed body. */
+export function assertReply (t: Test, res: Reply, status: number, body: unknown): void {
+  t.equal(res.statusCode, status, 'status')
+  t.equal(res.headers['content-type'], JSON_UTF8, 'content-type')
+  t.strictSame(res.json(), body, 'whole body')
+}

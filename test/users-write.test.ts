@@ -3,16 +3,14 @@ import t from 'tap'
 import type { Test } from 'tap'
 import type { FastifyInstance, InjectOptions } from 'fastify'
 import { AUTHENTICATE_HINT } from '../src/http/errors.js'
-import { AUTH, build, get } from './helper.js'
+import { assertReply, AUTH, build, get, JSON_UTF8, validationError, type Reply } from './helper.js'
 
-type Reply = Awaited<ReturnType<typeof get>>
 type User = Record<string, unknown> & { id: string }
 interface UserPage {
   items: User[]
   pagination: { after?: string | null, before?: string | null, totalResultSize: number }
 }
 
-const JSON_UTF8 = 'application/json; charset=utf-8'
 const VERSIONS = ['2024-01-01', '2024-05-09', '2024-07-30'] as const
 const OLDER = ['2024-01-01', '2024-05-09'] as const
 const LATEST = '2024-07-30'
@@ -28,17 +26,6 @@ const MISSING_AUTH = { error: { type: 'Unauthorized', message: `Missing Authoriz
 const PUT_GONE = '{"error":{"type":"MethodNotAllowed","message":"PUT /api/users/{id} is not an operation of API version 2024-07-30. It is published in API version 2024-01-01 and 2024-05-09 only; send Sequence-Version: 2024-05-09 to use it."}}'
 
 const notFound = (id: string): unknown => ({ error: { type: 'NotFound', message: `No user with id "${id}".` } })
-
-function validationError (key: string, message: string): unknown {
-  return { error: { type: 'validationError', message: 'Request data validation failed', errors: [{ code: 'validationError', message, key, errors: [] }] } }
-}
-
-/** Status, content type and the whole parsed body. */
-function assertReply (t: Test, res: Reply, status: number, body: unknown): void {
-  t.equal(res.statusCode, status, 'status')
-  t.equal(res.headers['content-type'], JSON_UTF8, 'content-type')
-  t.strictSame(res.json(), body, 'whole body')
-}
 
 /** PUT with the default credentials in 2024-05-09 unless `headers` says otherwise; a string payload is sent as it is. */
 async function put (app: FastifyInstance, url: string, payload: unknown, headers: Record<string, string> = {}): Promise<Reply> {
