@@ -20,9 +20,13 @@ export const ScenarioResponseSchema = Type.Object({
 }, { additionalProperties: false, minProperties: 1 })
 export type ScenarioResponse = Static<typeof ScenarioResponseSchema>
 
+/** The methods a scenario can match, in any case (JSON Schema patterns have no case-insensitive flag). */
+const METHODS_PATTERN = `^(?:${['GET', 'HEAD', 'PUT', 'DELETE', 'POST', 'PATCH']
+  .map((method) => [...method].map((letter) => `[${letter}${letter.toLowerCase()}]`).join('')).join('|')})$`
+
 /** Every field optional: an empty match matches every API request. */
 export const ScenarioMatchSchema = Type.Object({
-  method: Type.Optional(Type.String({ pattern: '^(?:[Gg][Ee][Tt]|[Hh][Ee][Aa][Dd]|[Pp][Uu][Tt]|[Dd][Ee][Ll][Ee][Tt][Ee]|[Pp][Oo][Ss][Tt]|[Pp][Aa][Tt][Cc][Hh])$' })),
+  method: Type.Optional(Type.String({ pattern: METHODS_PATTERN })),
   /** An exact path under /api, or a template: `/api/users/{id}` matches any id. */
   path: Type.Optional(Type.String({ pattern: '^/api(/.*)?$' })),
   clientId: Type.Optional(Type.String({ minLength: 1 }))
@@ -81,9 +85,9 @@ export class Scenarios {
     for (const { scenario, path } of this.#rules) {
       const { match } = scenario
       if (scenario.times !== null && scenario.fired >= scenario.times) continue
-      if (match?.method !== undefined && match.method !== request.method) continue
+      if (match.method !== undefined && match.method !== request.method) continue
       if (path !== undefined && !path.test(request.path)) continue
-      if (match?.clientId !== undefined && match.clientId !== request.clientId) continue
+      if (match.clientId !== undefined && match.clientId !== request.clientId) continue
       scenario.fired++
       return scenario
     }
