@@ -108,6 +108,21 @@ t.test('a page can read a 401 error body, so apps can show why a call failed', a
   t.strictSame(received, [PREFLIGHT, GET])
 })
 
+t.test('a page can ask for a scenario with Prefer: the preflight allows it, and the script reads the 429 and its Retry-After', async (t) => {
+  const { url, received } = await startMock(t)
+  const page = await openApp(t)
+  const seen = await page.evaluate(async ({ url, headers }) => {
+    const response = await fetch(url, { headers, credentials: 'include' })
+    return { status: response.status, retryAfter: response.headers.get('Retry-After'), body: await response.json() as unknown }
+  }, { url: `${url}${USERS_URL}`, headers: { ...withAuth, Prefer: 'code=429, retry-after=7' } })
+  t.strictSame(seen, {
+    status: 429,
+    retryAfter: '7',
+    body: { error: { type: 'TooManyRequests', message: 'Rate limit exceeded: 1500 requests per minute per API key. Retry after 7 seconds.' } }
+  })
+  t.strictSame(received, [PREFLIGHT, GET], 'a preflight for Prefer, then the GET')
+})
+
 t.test('with SEQUENCE_MOCK_CORS=off the browser blocks the call at the preflight: Failed to fetch', async (t) => {
   const { url, received } = await startMock(t, 'off')
   const page = await openApp(t)
