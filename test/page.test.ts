@@ -3,6 +3,7 @@ import t from 'tap'
 import { encodeCursor, type Position } from '../src/data/cursor.js'
 import { selectPage, type Page, type PageRequest } from '../src/data/page.js'
 import { UserStore, type StoredUser } from '../src/data/user-store.js'
+import { seededRandom } from './random.js'
 
 const ACCOUNT = '83da2ca4-49c7-4d81-9c9a-ba5be11768b0'
 
@@ -231,7 +232,7 @@ t.test('continuing before a cursor from an earlier dataset neither skips nor rep
 })
 
 t.test('in random datasets with ties, edits between pages never skip or repeat a user that is in both', async (t) => {
-  const random = mulberry32(20240730)
+  const random = seededRandom(20240730)
   let checked = 0
   for (let trial = 0; trial < 300; trial++) {
     const next = idCounter()
@@ -297,21 +298,9 @@ function idCounter (): () => number {
   return () => ++n
 }
 
-/** A small seeded PRNG, so that the random cases are the same on every run. */
-function mulberry32 (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let x = state
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 // indexOf: correct against a linear scan, and logarithmic by the number of users it looks at (no timing).
 t.test('UserStore.indexOf agrees with a linear scan at many random positions, inclusive and not', async (t) => {
-  const random = mulberry32(7)
+  const random = seededRandom(7)
   const users = Array.from({ length: 1000 }, (_, n) => user(n * 2 + 2, Math.floor(random() * 300)))
   const big = new UserStore(users)
   const ordered = [...users].sort(referenceCompare)
@@ -343,7 +332,7 @@ t.test('UserStore.indexOf agrees with a linear scan at many random positions, in
 })
 
 t.test('UserStore.indexOf looks at no more than log2(size) + 1 users: a binary search, not a scan', async (t) => {
-  const random = mulberry32(99)
+  const random = seededRandom(99)
   const size = 4096
   const looked = new Set<string>()
   const users: StoredUser[] = Array.from({ length: size }, (_, n) => {

@@ -5,6 +5,7 @@ import { ROLES } from '../src/contract/roles.js'
 import { API_VERSIONS, type ApiVersion } from '../src/contract/versions.js'
 import { formatMicros } from '../src/data/fixtures.js'
 import { AUTH, build } from './helper.js'
+import { seededRandom } from './random.js'
 
 const USERS = 300
 const LIMITS = [1, 7, 20, 100] as const
@@ -33,18 +34,6 @@ interface Walk {
   readonly lastPagination: ListPage['pagination'] | undefined
 }
 
-/** mulberry32: a small seeded generator, so that a failing run can be replayed. */
-function random (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let x = state
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const nextTurn = async (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
 
 /**
@@ -61,7 +50,7 @@ class Writers {
   readonly done = { added: 0, addedInTheMiddle: 0, updated: 0, deleted: 0, removed: 0 }
   readonly #app: FastifyInstance
   readonly #hardDelete: boolean
-  readonly #random = random(20240730)
+  readonly #random = seededRandom(20240730)
   /** Users that may still be updated, deleted or removed. */
   readonly #live: string[]
   readonly #initialMicros: number[]
@@ -207,7 +196,7 @@ for (const deleteMode of ['soft', 'hard'] as const) {
     let seed = 0
     const walks = await Promise.all(LIMITS.flatMap((limit) => API_VERSIONS.flatMap((version) => (['forward', 'backward'] as const).map(async (direction) => {
       // About one change per 20 users read, so that short walks and long ones both see changes throughout.
-      const chance = random(++seed)
+      const chance = seededRandom(++seed)
       const pace = async (): Promise<void> => chance() < Math.min(1, limit / 20) ? writers.step() : nextTurn()
       return walk(app, direction, limit, version, pace, writers.removed)
     }))))

@@ -21,12 +21,10 @@ export const OPERATIONS: readonly Operation[] = [
   { operationId: 'deleteUsersById', method: 'DELETE', path: '/users/{id}', summary: 'Delete User', status: 200, versions: API_VERSIONS }
 ]
 
-/** The methods a version publishes for a path, in the table's order (HEAD goes with GET). */
-export function publishedMethods (path: string, version: ApiVersion): string[] {
-  return OPERATIONS.filter((operation) => operation.path === path && operation.versions.includes(version)).map((operation) => operation.method)
-}
+/** The methods a version publishes for a path, in the table's order (HEAD goes with GET); one lookup per request. */
+const PUBLISHED = new Map(API_VERSIONS.flatMap((version) => ['/users', '/users/{id}'].map((path) =>
+  [`${version} ${path}`, OPERATIONS.filter((operation) => operation.path === path && operation.versions.includes(version)).map((operation) => operation.method)] as const)))
 
-/** `/users/{id}` as Fastify spells it, `/users/:id`. */
-export function routeUrl (path: Operation['path']): string {
-  return path.replace(/\{(\w+)\}/g, ':$1')
+export function publishedMethods (path: string, version: ApiVersion): readonly string[] {
+  return PUBLISHED.get(`${version} ${path}`) ?? []
 }

@@ -63,7 +63,7 @@ export async function loadFixtures (path: string): Promise<StoredUser[]> {
 
 /**
  * The users of a fixtures file's content (also `PUT /_mock/users`). Throws an InvalidUserError
- * naming the first bad user's index and field, or a plain Error when the whole is not a list.
+ * naming the first bad user's index and field, or an InvalidUsersError when the whole is not a list.
  */
 export function parseUsers (json: unknown): StoredUser[] {
   if (!Value.Check(FixtureFileSchema, json)) throw new InvalidUsersError('expected an array of users, or an object with an "items" array')

@@ -41,7 +41,7 @@ export async function selectVersion (request: FastifyRequest, reply: FastifyRepl
     throw new ApiError(400, 'UnrecognisedApiVersion', 'No matching API version found. Please make sure the specified API version is valid.')
   }
   useVersion(request, reply, version)
-  const path = request.routeOptions.url?.replace(/^\/api/, '').replace(/:(\w+)/g, '{$1}') ?? ''
+  const path = operationPath(request.routeOptions.url ?? '')
   const method = request.method === 'HEAD' ? 'GET' : request.method
   const allowed = publishedMethods(path, version)
   if (!allowed.includes(method)) {
@@ -51,4 +51,16 @@ export async function selectVersion (request: FastifyRequest, reply: FastifyRepl
       : `Allowed: ${allowed.join(', ')}.`
     throw new ApiError(405, 'MethodNotAllowed', `${request.method} /api${path} is not an operation of API version ${version}. ${hint}`, undefined, { allow: allowed.join(', ') })
   }
+}
+
+const operationPaths = new Map<string, string>()
+
+/** `/api/users/:id` (Fastify's route) → `/users/{id}` (Sequence's path), worked out once per route. */
+function operationPath (routeUrl: string): string {
+  let path = operationPaths.get(routeUrl)
+  if (path === undefined) {
+    path = routeUrl.replace(/^\/api/, '').replace(/:(\w+)/g, '{$1}')
+    operationPaths.set(routeUrl, path)
+  }
+  return path
 }

@@ -8,7 +8,7 @@ import type { MockControls } from '../controls.js'
 import { formatMicros, InvalidUserError, InvalidUsersError, parseNewUser, parseUsers } from '../data/fixtures.js'
 import type { StoredUser } from '../data/user-store.js'
 import { digest } from '../http/auth.js'
-import { ApiError, validationError } from '../http/errors.js'
+import { ApiError, userNotFound, validationError } from '../http/errors.js'
 import { JournalEntrySchema } from '../http/journal.js'
 import { ClientReportSchema } from '../http/report.js'
 import { ScenarioInputSchema, ScenarioSchema } from '../http/scenarios.js'
@@ -69,7 +69,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<AdminRoutesOptions> = async 
 
   app.delete('/users/:id', { schema: { params: IdParamsSchema, response: { 200: AdminUserSchema, ...errors } } }, async (request) => {
     const user = users.remove(request.params.id)
-    if (user === undefined) throw new ApiError(404, 'NotFound', `No user with id ${JSON.stringify(request.params.id)}.`)
+    if (user === undefined) throw userNotFound(request.params.id)
     return adminUser(user)
   })
 
