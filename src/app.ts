@@ -1,4 +1,5 @@
 // buildApp(config): wires contract, data and HTTP into a ready Fastify instance; it never listens.
+import type { RequestListener } from 'node:http'
 import type { Writable } from 'node:stream'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
@@ -10,7 +11,10 @@ import type { UserStore } from './data/user-store.js'
 import { registerBasicAuth } from './http/auth.js'
 import { registerCors } from './http/cors.js'
 import { registerErrorEnvelope, sendError } from './http/errors.js'
+import { observationOf } from './http/journal.js'
 import { registerRateLimit } from './http/rate-limit.js'
+import { logRequest } from './http/request-log.js'
+import { Replay } from './http/replay.js'
 import { delayResponse, scenarioHook } from './http/scenarios.js'
 import { labelResponse, selectVersion } from './http/version.js'
 import { adminRoutes } from './routes/admin.js'
@@ -38,7 +42,27 @@ export interface AppDependencies {
 
 export async function buildApp (config: Config, deps: AppDependencies = {}): Promise<FastifyInstance> {
   const users = deps.users ?? await createDataset({ ...config, size: config.users })
+  const controls = new MockControls(users, config.journalSize)
+  // app.close() waits for open connections: once closing, answer `Connection: close` so that
+  // keep-alive clients let go as soon as their in-flight request is done.
+  let closing = false
+  let requests = 0
+  const requestId = (): string => `req-${(++requests).toString(36)}`
+  const replay = new Replay({
+    users,
+    scenarios: controls.scenarios,
+    journal: controls.journal,
+    report: controls.report,
+    rateLimit: config.rateLimit,
+    counters: controls.rateLimit,
+    enabled: config.delayMs.max === 0,
+    isClosing: () => closing,
+    requestId
+  })
   const app = Fastify({
+    // A read answered before, while nothing changed, is sent again as it was, before Fastify's own work.
+    serverFactory: (handler, options) => replay.createServer(handler as RequestListener, options),
+    genReqId: requestId,
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization'],
@@ -61,7 +85,6 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
     }
   }).withTypeProvider<TypeBoxTypeProvider>()
 
-  const controls = new MockControls(users, config.journalSize)
   app.decorate('mock', controls)
   app.decorateRequest('apiVersion', LATEST_VERSION)
   app.decorateRequest('credential', undefined)
@@ -72,21 +95,19 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
   registerErrorEnvelope(app)
   // Bodies are JSON: text/plain gets 415 like any other type, not a string that fails validation.
   app.removeContentTypeParser('text/plain')
+  app.addHook('preClose', async () => { closing = true })
+  replay.register(app)
   app.addHook('onRequest', async (request, reply) => { labelResponse(request, reply) })
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, apiVersion: request.apiVersion }, 'request')
+    logRequest(app.log, { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, apiVersion: request.apiVersion })
     // The journal and the report are about what clients sent to the API, unknown /api routes included.
     if (isApiRequest(request.url)) {
-      controls.report.observe(controls.journal.record(request, reply), request.page, reply.getHeader('retry-after'))
+      controls.report.observe(controls.journal.record(observationOf(request, reply)), request.page, reply.getHeader('retry-after'))
     }
   })
   // Latency goes on every API response, errors included, so a client's timeouts see it whatever the answer.
   app.addHook('onSend', async (request) => { if (isApiRequest(request.url)) await delayResponse(request, config.delayMs) })
-  // app.close() waits for open connections: once closing, answer `Connection: close` so that
-  // keep-alive clients let go as soon as their in-flight request is done. After the latency, which
-  // a close may begin during.
-  let closing = false
-  app.addHook('preClose', async () => { closing = true })
+  // After the latency, which a close may begin during.
   app.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
   await registerCors(app, config.corsOrigins)
   await app.register(healthRoutes, { users })

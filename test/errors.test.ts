@@ -123,7 +123,7 @@ class FailingStore extends UserStore {
     throw new Error('connection to postgres://admin:hunter2@db failed')
   }
 
-  override slice (): StoredUser[] {
+  override after (): StoredUser[] {
     throw new TypeError('connection to postgres://admin:hunter2@db failed')
   }
 }

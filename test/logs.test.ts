@@ -42,7 +42,7 @@ t.test('the level is configurable: warn drops request lines', async (t) => {
 t.test('a 5xx is logged with its details at error level while the client sees none', async (t) => {
   const log = capture()
   const { UserStore } = await import('../src/data/user-store.js')
-  class Broken extends UserStore { override slice (): never { throw new Error('disk on fire') } }
+  class Broken extends UserStore { override after (): never { throw new Error('disk on fire') } }
   const app = await build(t, { SEQUENCE_MOCK_LOG_LEVEL: 'info' }, { logStream: log.stream, users: new Broken([]) })
   const response = await get(app, '/api/users')
   t.equal(response.statusCode, 500)

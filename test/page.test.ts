@@ -2,7 +2,7 @@
 import t from 'tap'
 import { encodeCursor, type Position } from '../src/data/cursor.js'
 import { selectPage, type Page, type PageRequest } from '../src/data/page.js'
-import { UserStore, type StoredUser } from '../src/data/user-store.js'
+import { SortedUsers, UserStore, type StoredUser } from '../src/data/user-store.js'
 import { seededRandom } from './random.js'
 
 const ACCOUNT = '83da2ca4-49c7-4d81-9c9a-ba5be11768b0'
@@ -299,10 +299,10 @@ function idCounter (): () => number {
 }
 
 // indexOf: correct against a linear scan, and logarithmic by the number of users it looks at (no timing).
-t.test('UserStore.indexOf agrees with a linear scan at many random positions, inclusive and not', async (t) => {
+t.test('SortedUsers.indexOf agrees with a linear scan at many random positions, inclusive and not', async (t) => {
   const random = seededRandom(7)
   const users = Array.from({ length: 1000 }, (_, n) => user(n * 2 + 2, Math.floor(random() * 300)))
-  const big = new UserStore(users)
+  const big = new SortedUsers(users)
   const ordered = [...users].sort(referenceCompare)
   const linear = (position: Position, inclusive: boolean): number => {
     const index = ordered.findIndex((u) => inclusive ? referenceCompare(u, position) >= 0 : referenceCompare(u, position) > 0)
@@ -331,7 +331,7 @@ t.test('UserStore.indexOf agrees with a linear scan at many random positions, in
   t.equal(big.indexOf(ordered[0] as StoredUser, false), 1, 'a stored user, exclusive, is just past it')
 })
 
-t.test('UserStore.indexOf looks at no more than log2(size) + 1 users: a binary search, not a scan', async (t) => {
+t.test('SortedUsers.indexOf looks at no more than log2(size) + 1 users: a binary search, not a scan', async (t) => {
   const random = seededRandom(99)
   const size = 4096
   const looked = new Set<string>()
@@ -340,7 +340,7 @@ t.test('UserStore.indexOf looks at no more than log2(size) + 1 users: a binary s
     const micros = plain.createdAtMicros
     return { ...plain, get createdAtMicros () { looked.add(plain.id); return micros } }
   })
-  const big = new UserStore(users)
+  const big = new SortedUsers(users)
   const bound = Math.ceil(Math.log2(size + 1)) + 1
   const worst: number[] = []
   for (let probe = 0; probe < 300; probe++) {

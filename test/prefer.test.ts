@@ -54,7 +54,7 @@ class FailingStore extends UserStore {
     throw new Error('the disk is on fire')
   }
 
-  override slice (): StoredUser[] {
+  override after (): StoredUser[] {
     throw new Error('the disk is on fire')
   }
 }

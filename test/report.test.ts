@@ -182,7 +182,7 @@ t.test('malformed cursors and foreign ones; a cursor of a user deleted since it 
   // A well-formed cursor at a position no user has: from Sequence itself, or another dataset.
   const foreign = Buffer.from('00000000-0000-4000-8000-000000000000#1658260856033013#DESC').toString('base64')
   // An existing user's position, never issued: a cursor this dataset could have given, so not foreign.
-  const [third] = app.mock.users.slice(2, 3)
+  const third = app.mock.users.after(undefined, 3)[2]
   const unissued = Buffer.from(`${third?.id}#${third?.createdAtMicros}#DESC`).toString('base64')
   const first = await page(app, '?limit=2')
   const deleted = (await app.inject({ method: 'DELETE', url: `/_mock/users/${first.items[1]?.id}` })).json() as { id: string }
@@ -331,7 +331,7 @@ t.test('401s count under the client id that was tried; requests naming none unde
 
 t.test('429s, and requests sent again before the Retry-After of a 429 or 503 had passed', async (t) => {
   const app = await build(t, THREE_KEYS)
-  const user = app.mock.users.slice(0, 1)[0]?.id
+  const user = app.mock.users.after(undefined, 1)[0]?.id
   const limited = await get(app, `/api/users/${user}`, { ...LATEST, prefer: 'code=429, retry-after=30' })
   t.equal(limited.statusCode, 429)
   t.equal(limited.headers['retry-after'], '30')
@@ -366,7 +366,7 @@ t.test('429s, and requests sent again before the Retry-After of a 429 or 503 had
 
 t.test("the mock's own rate limit: a 429's Retry-After counts too", async (t) => {
   const app = await build(t, { SEQUENCE_MOCK_RATE_LIMIT: '1' })
-  const user = app.mock.users.slice(0, 1)[0]?.id
+  const user = app.mock.users.after(undefined, 1)[0]?.id
   t.equal((await get(app, `/api/users/${user}`, LATEST)).statusCode, 200)
   t.equal((await get(app, `/api/users/${user}`, LATEST)).statusCode, 429)
   t.equal((await get(app, `/api/users/${user}`, LATEST)).statusCode, 429)
@@ -384,7 +384,7 @@ t.test("the mock's own rate limit: a 429's Retry-After counts too", async (t) =>
 
 t.test("a peak over Sequence's documented 1,500 requests per minute is a finding", async (t) => {
   const app = await build(t)
-  const user = app.mock.users.slice(0, 1)[0]?.id
+  const user = app.mock.users.after(undefined, 1)[0]?.id
   for (let i = 0; i < 1501; i++) {
     const response = await get(app, `/api/users/${user}`, LATEST)
     if (response.statusCode !== 200) return t.fail(`request ${i} got ${response.statusCode}`)

@@ -59,7 +59,7 @@ class Writers {
   constructor (app: FastifyInstance, hardDelete: boolean) {
     this.#app = app
     this.#hardDelete = hardDelete
-    for (const user of app.mock.users.slice(0, app.mock.users.size)) this.micros.set(user.id, user.createdAtMicros)
+    for (const user of app.mock.users.after(undefined, app.mock.users.size)) this.micros.set(user.id, user.createdAtMicros)
     this.#live = [...this.micros.keys()]
     this.#initialMicros = [...this.micros.values()]
   }

@@ -60,12 +60,15 @@ export const UserPageSchema = Type.Union([UserPageV20240730Schema, UserPageV2024
 export type UserPage = Static<typeof UserPageSchema>
 export const AnyUserSchema = Type.Union([UserV20240730Schema, UserV20240101Schema])
 
+/** `limit` as text: an integer from 1 to 100, leading zeros allowed. */
+export const LIMIT_PATTERN = '^0*(?:[1-9][0-9]?|100)$'
+
 export const ListUsersQuerySchema = Type.Object({
   /**
    * "Must be between 1 and 100 (inclusive)": matched as text, so that ` 7`, `7e0` or `1.0`, which a
    * number coercion would let through, are refused like any other non-integer.
    */
-  limit: Type.Optional(Type.String({ pattern: '^0*(?:[1-9][0-9]?|100)$', description: 'must be an integer between 1 and 100 (inclusive).' })),
+  limit: Type.Optional(Type.String({ pattern: LIMIT_PATTERN, description: 'must be an integer between 1 and 100 (inclusive).' })),
   after: Type.Optional(Type.String({ description: 'must be one cursor: pagination.after of the previous page.' })),
   before: Type.Optional(Type.String({ description: 'must be one cursor: pagination.before of the next page.' }))
 })

@@ -1,6 +1,6 @@
-// The dataset, built once at start: generated from a seed, or loaded from a fixtures file.
+// The dataset, made at start: generated from a seed (on demand, user by user), or loaded from a fixtures file.
 import { loadFixtures } from './fixtures.js'
-import { generateUsers } from './generate.js'
+import { GeneratedUsers } from './generate.js'
 import { UserStore } from './user-store.js'
 
 export interface DatasetOptions {
@@ -11,6 +11,5 @@ export interface DatasetOptions {
 }
 
 export async function createDataset (options: DatasetOptions): Promise<UserStore> {
-  const users = options.fixtures === undefined ? generateUsers(options) : await loadFixtures(options.fixtures)
-  return new UserStore(users)
+  return new UserStore(options.fixtures === undefined ? new GeneratedUsers(options) : await loadFixtures(options.fixtures))
 }

@@ -20,22 +20,13 @@ export interface Page {
 }
 
 export function selectPage (users: UserStore, request: PageRequest): Page {
-  let start: number
-  let end: number
-  if (request.before !== undefined) {
-    end = users.indexOf(request.before, true)
-    start = Math.max(0, end - request.limit)
-  } else {
-    start = request.after === undefined ? 0 : users.indexOf(request.after, false)
-    end = Math.min(users.size, start + request.limit)
-  }
-  const items = users.slice(start, end)
+  const items = request.before === undefined ? users.after(request.after, request.limit) : users.before(request.before, request.limit)
   const first = items[0]
   const last = items.at(-1)
   return {
     items,
-    ...(last !== undefined && end < users.size && { after: encodeCursor(last, 'DESC') }),
-    ...(first !== undefined && start > 0 && { before: encodeCursor(first, 'ASC') }),
+    ...(last !== undefined && users.after(last, 1).length > 0 && { after: encodeCursor(last, 'DESC') }),
+    ...(first !== undefined && users.before(first, 1).length > 0 && { before: encodeCursor(first, 'ASC') }),
     totalResultSize: users.size
   }
 }

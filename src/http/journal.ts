@@ -27,6 +27,8 @@ export const JournalEntrySchema = Type.Object({
   body: Type.Optional(Type.Unknown())
 })
 export type JournalEntry = Static<typeof JournalEntrySchema>
+/** What a finished request tells the journal; it adds the sequence number and the arrival time. */
+export type Observation = Omit<JournalEntry, 'seq' | 'time'>
 
 export interface JournalFilter {
   readonly clientId?: string | undefined
@@ -46,8 +48,8 @@ export class Journal {
   }
 
   /** The entry for a request that has been answered; seq counts every request, kept or not. */
-  record (request: FastifyRequest, reply: FastifyReply): JournalEntry {
-    const entry = entryOf(request, reply, ++this.#seq)
+  record (observation: Observation): JournalEntry {
+    const entry = { seq: ++this.#seq, time: new Date(Date.now() - observation.durationMs).toISOString(), ...observation }
     if (this.capacity > 0) {
       this.#entries[this.#next] = entry
       this.#next = (this.#next + 1) % this.capacity
@@ -75,23 +77,30 @@ export class Journal {
   }
 }
 
-function entryOf (request: FastifyRequest, reply: FastifyReply, seq: number): JournalEntry {
-  const version = request.headers['sequence-version']
+/** A request as Fastify answered it. */
+export function observationOf (request: FastifyRequest, reply: FastifyReply): Observation {
   return {
-    seq,
-    time: new Date(Date.now() - reply.elapsedTime).toISOString(),
     method: request.method,
-    path: request.url.split('?')[0] ?? '',
+    path: pathOf(request.url),
     query: { ...(request.query as JournalEntry['query']) },
     status: reply.statusCode,
     apiVersion: request.apiVersion,
-    requestedVersion: version === undefined ? null : String(version),
+    requestedVersion: requestedVersion(request.headers['sequence-version']),
     clientId: request.credential?.clientId ?? basicClientId(request.headers.authorization) ?? null,
     durationMs: Math.round(reply.elapsedTime * 100) / 100,
     errorType: request.errorType,
     scenario: request.scenario,
     ...(request.method === 'PUT' && request.body !== undefined && { body: keptBody(request.body) })
   }
+}
+
+export function pathOf (url: string): string {
+  const query = url.indexOf('?')
+  return query < 0 ? url : url.slice(0, query)
+}
+
+export function requestedVersion (header: string | string[] | undefined): string | null {
+  return header === undefined ? null : String(header)
 }
 
 /** The ring holds up to `capacity` bodies: a large one is not kept, so its memory stays bounded. */

@@ -3,6 +3,9 @@ import fastifyRateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import { rateLimited } from './errors.js'
 
+/** The documented limit is per minute. */
+export const RATE_LIMIT_WINDOW_MS = 60_000
+
 /** Sequence documents no rate-limit headers, so only Retry-After (the mock's choice) is sent. */
 const NO_QUOTA_HEADERS = { 'x-ratelimit-limit': false, 'x-ratelimit-remaining': false, 'x-ratelimit-reset': false } as const
 
@@ -46,7 +49,7 @@ export async function registerRateLimit (app: FastifyInstance, perMinute: number
     // Not a per-route hook (those run after this instance's hooks): one hook, added below in the pipeline's order.
     global: false,
     max: perMinute,
-    timeWindow: 60_000,
+    timeWindow: RATE_LIMIT_WINDOW_MS,
     store: Store,
     // Runs after auth, so the key is the API key (client id), not the caller's address.
     keyGenerator: (request) => request.credential?.clientId ?? request.ip,

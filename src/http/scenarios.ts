@@ -65,6 +65,10 @@ export class Scenarios {
     return scenario
   }
 
+  get size (): number {
+    return this.#rules.length
+  }
+
   /** Oldest first, as they were added; spent ones too (with `fired` equal to `times`), until removed. */
   list (): Scenario[] {
     return this.#rules.map((rule) => rule.scenario).reverse()

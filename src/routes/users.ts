@@ -1,22 +1,23 @@
 // The Users resource: list, get, update (older versions) and delete, in the shape of the request's API version.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
-import type { FastifyReply } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { DELETE_MODES } from '../config.js'
 import {
   AnyUserSchema, ErrorSchema, ListUsersQuerySchema, UpdateUserBodySchema, UpdateUserResponseSchema,
-  UserPageSchema, UserPageSchemas, UserParamsSchema, UserSchemas, VersionHeadersSchema, type UserPage
+  UserPageSchema, UserParamsSchema, VersionHeadersSchema
 } from '../contract/schemas.js'
-import { hasNullableCursors, type ApiVersion } from '../contract/versions.js'
 import { decodeCursor, type Cursor } from '../data/cursor.js'
 import { selectPage, type Page } from '../data/page.js'
 import type { UserStore } from '../data/user-store.js'
 import { userNotFound, validationError } from '../http/errors.js'
+import { pageJson, userJson } from '../http/serialize.js'
 
 export interface UsersRoutesOptions {
   readonly users: UserStore
   readonly defaultLimit: number
   readonly deleteMode: (typeof DELETE_MODES)[number]
 }
+
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,6 +33,12 @@ const idErrors = { ...errorResponses, 414: ErrorSchema }
 const bodyErrors = { ...idErrors, 413: ErrorSchema, 415: ErrorSchema }
 
 export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async (app, { users, defaultLimit, deleteMode }) => {
+  /** A read's answer depends only on the request and the users: it may be replayed until they change (src/http/replay.ts). */
+  function replayable (request: FastifyRequest, reply: FastifyReply, json: string): FastifyReply {
+    request.replayRevision = users.revision
+    return sendJson(reply, Buffer.from(json))
+  }
+
   app.get('/users', {
     schema: {
       querystring: ListUsersQuerySchema,
@@ -46,8 +53,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     }
     const page = selectPage(users, { limit, after: parseCursor('after', after), before: parseCursor('before', before) })
     request.page = page
-    serializeAs(reply, UserPageSchemas[request.apiVersion])
-    return pageBody(page, request.apiVersion)
+    return replayable(request, reply, pageJson(page, request.apiVersion))
   })
 
   app.get('/users/:id', {
@@ -58,8 +64,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     }
   }, async (request, reply) => {
     const user = users.get(request.params.id) ?? throwNotFound(request.params.id)
-    serializeAs(reply, UserSchemas[request.apiVersion])
-    return user
+    return replayable(request, reply, userJson(user, request.apiVersion))
   })
 
   // Published in 2024-01-01 and 2024-05-09 only; the version step answers 405 in 2024-07-30.
@@ -89,8 +94,7 @@ export const usersRoutes: FastifyPluginAsyncTypebox<UsersRoutesOptions> = async 
     // Soft: the user stays, listed and found by id, as `deleted`. Hard: it is gone.
     if (deleteMode === 'hard') users.remove(id)
     else users.update(id, (current) => ({ ...current, state: 'deleted' }))
-    serializeAs(reply, UserSchemas[request.apiVersion])
-    return { ...user, state: 'deleted' }
+    return sendJson(reply, Buffer.from(userJson({ ...user, state: 'deleted' }, request.apiVersion)))
   })
 
   // Other methods on the two paths reach the version step, which answers 405 with the Allow header.
@@ -116,16 +120,7 @@ function parseCursor (key: 'after' | 'before', text: string | undefined): Cursor
   return cursor
 }
 
-/** In 2024-07-30 an absent cursor is null; older versions omit it (their schema is not nullable). */
-function pageBody (page: Page, version: ApiVersion): UserPage {
-  const { items, after, before, totalResultSize } = page
-  return hasNullableCursors(version)
-    ? { items, pagination: { after: after ?? null, before: before ?? null, totalResultSize } }
-    : { items, pagination: { after, before, totalResultSize } }
-}
-
-/** The route's response schema is the union of versions; each reply is serialized by its own version's schema. */
-function serializeAs (reply: FastifyReply, schema: object): void {
-  reply.type('application/json; charset=utf-8')
-  reply.serializer(reply.compileSerializationSchema(schema as Record<string, unknown>))
+/** Bytes written by src/http/serialize.ts, sent as they are. */
+function sendJson (reply: FastifyReply, body: Buffer): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(body)
 }
