@@ -2,6 +2,7 @@
 import type { RequestListener } from 'node:http'
 import type { Writable } from 'node:stream'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
+import pino from 'pino'
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import type { Config, Credential } from './config.js'
 import { LATEST_VERSION, type ApiVersion } from './contract/versions.js'
@@ -13,7 +14,7 @@ import { registerCors } from './http/cors.js'
 import { registerErrorEnvelope, sendError } from './http/errors.js'
 import { observationOf } from './http/journal.js'
 import { registerRateLimit } from './http/rate-limit.js'
-import { logRequest } from './http/request-log.js'
+import { RequestLog } from './http/request-log.js'
 import { Replay } from './http/replay.js'
 import { delayResponse, scenarioHook } from './http/scenarios.js'
 import { labelResponse, selectVersion } from './http/version.js'
@@ -68,7 +69,11 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
       redact: ['req.headers.authorization'],
       ...(deps.logStream !== undefined
         ? { stream: deps.logStream }
-        : config.logFormat === 'pretty' && { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,reqId', singleLine: true } } })
+        : config.logFormat === 'pretty'
+          ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,reqId', singleLine: true } } }
+          // Synchronous writes, not pino's default asynchronous ones: request lines come one write per
+          // turn of the event loop (src/http/request-log.ts), and nothing is left unwritten at exit.
+          : { stream: pino.destination({ dest: 1, sync: true }) })
     },
     // One line per request, written in onResponse below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -96,13 +101,17 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
   // Bodies are JSON: text/plain gets 415 like any other type, not a string that fails validation.
   app.removeContentTypeParser('text/plain')
   app.addHook('preClose', async () => { closing = true })
-  replay.register(app)
+  const requestLog = new RequestLog(app.log)
+  app.addHook('onClose', async () => { requestLog.flush() })
+  replay.register(app, requestLog)
   app.addHook('onRequest', async (request, reply) => { labelResponse(request, reply) })
   app.addHook('onResponse', async (request, reply) => {
-    logRequest(app.log, { reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, apiVersion: request.apiVersion })
+    requestLog.write({ reqId: request.id, method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100, apiVersion: request.apiVersion })
     // The journal and the report are about what clients sent to the API, unknown /api routes included.
     if (isApiRequest(request.url)) {
-      controls.report.observe(controls.journal.record(observationOf(request, reply)), request.page, reply.getHeader('retry-after'))
+      const observation = observationOf(request, reply)
+      controls.journal.record(observation)
+      controls.report.observe(observation, request.page, reply.getHeader('retry-after'))
     }
   })
   // Latency goes on every API response, errors included, so a client's timeouts see it whatever the answer.

@@ -9,11 +9,15 @@ function capture (): { stream: Writable, lines: () => Array<Record<string, unkno
   return { stream, text: () => text, lines: () => text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line)) }
 }
 
+/** Request lines are written once per turn of the event loop. */
+const written = async (): Promise<void> => new Promise((resolve) => setImmediate(resolve))
+
 t.test('one structured line per request: method, url, status, time and API version', async (t) => {
   const log = capture()
   const app = await build(t, { SEQUENCE_MOCK_LOG_LEVEL: 'info' }, { logStream: log.stream })
   await get(app, '/api/users?limit=2', { 'sequence-version': '2024-01-01' })
   await get(app, '/api/users', { authorization: 'Basic a2V5Ondyb25n' })
+  await written()
   const requests = log.lines().filter((line) => line['msg'] === 'request')
   t.equal(requests.length, 2, 'one line each')
   t.match(requests[0], { level: 30, method: 'GET', url: '/api/users?limit=2', status: 200, apiVersion: '2024-01-01', ms: Number })
@@ -26,6 +30,7 @@ t.test('the Authorization header is never logged, even at trace level', async (t
   const app = await build(t, { SEQUENCE_MOCK_LOG_LEVEL: 'trace' }, { logStream: log.stream })
   await get(app, '/api/users')
   await get(app, '/api/users', { authorization: 'Basic c2VjcmV0LWlkOnNlY3JldC1wdw==' })
+  await written()
   t.ok(log.text().length > 0, 'something was logged')
   t.notMatch(log.text(), AUTH.slice(6))
   t.notMatch(log.text(), 'c2VjcmV0LWlkOnNlY3JldC1wdw')
@@ -36,6 +41,7 @@ t.test('the level is configurable: warn drops request lines', async (t) => {
   const log = capture()
   const app = await build(t, { SEQUENCE_MOCK_LOG_LEVEL: 'warn' }, { logStream: log.stream })
   await get(app, '/api/users')
+  await written()
   t.equal(log.text(), '')
 })
 

@@ -139,7 +139,7 @@ t.test('every write through the API or /_mock is seen by the next read', async (
 
 t.test('replayed requests are rate-limited, logged, journaled and reported like any other', async (t) => {
   const lines: Array<Record<string, unknown>> = []
-  const logStream = new Writable({ write (chunk, _encoding, callback) { lines.push(JSON.parse(String(chunk))); callback() } })
+  const logStream = new Writable({ write (chunk, _encoding, callback) { lines.push(...String(chunk).split('\n').filter(Boolean).map((line) => JSON.parse(line))); callback() } })
   const app = await build(t, { SEQUENCE_MOCK_RATE_LIMIT: '3', SEQUENCE_MOCK_LOG_LEVEL: 'info' }, { logStream })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const statuses = []

@@ -37,34 +37,42 @@ export interface JournalFilter {
   readonly limit?: number | undefined
 }
 
+/** What the ring holds per request: the entry is only written out when the journal is read. */
+interface Recorded {
+  readonly seq: number
+  /** When the request arrived, epoch ms. */
+  readonly arrivedAt: number
+  readonly observation: Observation
+}
+
 /** A ring of the newest `capacity` entries: memory stays bounded however long the mock runs. */
 export class Journal {
-  readonly #entries: Array<JournalEntry | undefined>
+  readonly #entries: Array<Recorded | undefined>
   #next = 0
   #seq = 0
 
   constructor (readonly capacity: number) {
-    this.#entries = new Array<JournalEntry | undefined>(capacity)
+    this.#entries = new Array<Recorded | undefined>(capacity)
   }
 
-  /** The entry for a request that has been answered; seq counts every request, kept or not. */
-  record (observation: Observation): JournalEntry {
-    const entry = { seq: ++this.#seq, time: new Date(Date.now() - observation.durationMs).toISOString(), ...observation }
+  /** A request that has been answered; seq counts every request, kept or not. */
+  record (observation: Observation): void {
+    const recorded = { seq: ++this.#seq, arrivedAt: Date.now() - observation.durationMs, observation }
     if (this.capacity > 0) {
-      this.#entries[this.#next] = entry
+      this.#entries[this.#next] = recorded
       this.#next = (this.#next + 1) % this.capacity
     }
-    return entry
   }
 
   /** Newest first. */
   list ({ clientId, path, status, limit }: JournalFilter = {}): JournalEntry[] {
     const found: JournalEntry[] = []
     for (let i = 1; i <= this.capacity && found.length < (limit ?? Infinity); i++) {
-      const entry = this.#entries[(this.#next - i + this.capacity) % this.capacity]
-      if (entry === undefined) break
-      if ((clientId === undefined || entry.clientId === clientId) && (path === undefined || entry.path === path) && (status === undefined || entry.status === status)) {
-        found.push(entry)
+      const recorded = this.#entries[(this.#next - i + this.capacity) % this.capacity]
+      if (recorded === undefined) break
+      const { observation } = recorded
+      if ((clientId === undefined || observation.clientId === clientId) && (path === undefined || observation.path === path) && (status === undefined || observation.status === status)) {
+        found.push({ seq: recorded.seq, time: new Date(recorded.arrivedAt).toISOString(), ...observation })
       }
     }
     return found

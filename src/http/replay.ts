@@ -1,12 +1,12 @@
 // Replay: an API read answered before is sent again, headers and bytes, in front of the whole pipeline.
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type RequestListener, type Server, type ServerResponse } from 'node:http'
-import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Page } from '../data/page.js'
 import type { UserStore } from '../data/user-store.js'
 import { observationOf, type Journal, type Observation } from './journal.js'
 import { RATE_LIMIT_WINDOW_MS, type RateLimitCounters } from './rate-limit.js'
 import type { ClientReport } from './report.js'
-import { logRequest } from './request-log.js'
+import type { RequestLog } from './request-log.js'
 import type { Scenarios } from './scenarios.js'
 
 declare module 'fastify' {
@@ -104,7 +104,7 @@ export interface ReplayOptions {
  */
 export class Replay {
   readonly #cache = new ReplayCache(REPLAY_CACHE_BYTES)
-  #log: FastifyBaseLogger | undefined
+  #log: RequestLog | undefined
 
   constructor (readonly options: ReplayOptions) {}
 
@@ -120,9 +120,9 @@ export class Replay {
     return server
   }
 
-  /** The hook that stores answers, and the app's logger for the requests it replays. */
-  register (app: FastifyInstance): void {
-    this.#log = app.log
+  /** The hook that stores answers, and the app's request log for the requests it replays. */
+  register (app: FastifyInstance, log: RequestLog): void {
+    this.#log = log
     app.decorateRequest('replayRevision', null)
     if (!this.options.enabled) return
     app.addHook('onSend', (request, reply, payload, done) => {
@@ -144,8 +144,10 @@ export class Replay {
     res.end(answer.body)
     const ms = Math.round((performance.now() - started) * 100) / 100
     const { method = 'GET', url } = req
-    logRequest(this.#log, { reqId: requestId(), method, url: url ?? '', status: 200, ms, apiVersion: answer.observation.apiVersion })
-    report.observe(journal.record({ ...answer.observation, method, durationMs: ms }), answer.page)
+    this.#log.write({ reqId: requestId(), method, url: url ?? '', status: 200, ms, apiVersion: answer.observation.apiVersion })
+    const observation = { ...answer.observation, method, durationMs: ms }
+    journal.record(observation)
+    report.observe(observation, answer.page)
     return true
   }
 

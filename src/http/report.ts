@@ -5,7 +5,7 @@ import { API_VERSIONS, LATEST_VERSION } from '../contract/versions.js'
 import { decodeCursor, type Cursor, type Position } from '../data/cursor.js'
 import type { Page } from '../data/page.js'
 import type { UserStore } from '../data/user-store.js'
-import type { JournalEntry } from './journal.js'
+import type { Observation } from './journal.js'
 
 /** @see https://docs.sequencehq.com/reference/authentication (rate limits: 1,500 requests per minute per API key) */
 export const DOCUMENTED_RATE_LIMIT = 1500
@@ -82,7 +82,9 @@ export type ClientReportBody = Static<typeof ClientReportSchema>
 
 type Direction = UnfinishedWalk['direction']
 
-interface Walk extends UnfinishedWalk {
+interface Walk extends Omit<UnfinishedWalk, 'startedAt'> {
+  /** Epoch ms; written out when the report is read. */
+  startedAt: number
   /** The cursors of its last page: the only ones that continue it. */
   after: string | undefined
   before: string | undefined
@@ -128,6 +130,11 @@ export class ClientReport {
   readonly #clients = new Map<string | null, ClientState>()
   /** Positions (`id#micros`) of the cursors issued since start or clear, oldest first. */
   readonly #issued = new Set<string>()
+  /** Cursor texts seen lately, decoded (undefined: malformed); bounded, as clients can send any text. */
+  readonly #decoded = new Map<string, Cursor | undefined>()
+  /** Positions (`id#micros`) where a user is, or is not, in one revision of the users. */
+  readonly #userAt = new Map<string, boolean>()
+  #userAtRevision = -1
   #untrackedRequests = 0
 
   constructor (readonly users: UserStore) {}
@@ -138,7 +145,7 @@ export class ClientReport {
    * entry's millisecond `time`, fine enough to tell a request sent after a 429 was answered from
    * one that arrived while it was being answered. `retryAfter` is the response's Retry-After header.
    */
-  observe (entry: JournalEntry, page: Page | null, retryAfter?: number | string | string[]): void {
+  observe (entry: Observation, page: Page | null, retryAfter?: number | string | string[]): void {
     // Preflights are the browser's, sent without credentials or version by design.
     if (entry.method === 'OPTIONS') return
     const state = this.#client(entry.clientId)
@@ -171,7 +178,7 @@ export class ClientReport {
     if (limit !== undefined && (typeof limit !== 'string' || !LIMIT.test(limit))) counts.limitOutOfRange++
     for (const text of [after, before]) {
       if (text === undefined) continue
-      const cursor = typeof text === 'string' ? decodeCursor(text) : undefined
+      const cursor = typeof text === 'string' ? this.#decode(text) : undefined
       if (cursor === undefined) counts.malformedCursors++
       else if (this.#isForeign(cursor)) counts.foreignCursors++
     }
@@ -208,6 +215,8 @@ export class ClientReport {
   clear (): void {
     this.#clients.clear()
     this.#issued.clear()
+    this.#decoded.clear()
+    this.#userAt.clear()
     this.#untrackedRequests = 0
   }
 
@@ -222,8 +231,27 @@ export class ClientReport {
 
   /** Neither issued since start or clear, nor where one of the users is: from Sequence itself, or another dataset. */
   #isForeign (cursor: Cursor): boolean {
-    if (this.#issued.has(positionKey(cursor))) return false
-    return this.users.get(cursor.id)?.createdAtMicros !== cursor.createdAtMicros
+    const key = positionKey(cursor)
+    if (this.#issued.has(key)) return false
+    if (this.#userAtRevision !== this.users.revision || this.#userAt.size >= MAX_ISSUED_POSITIONS) {
+      this.#userAt.clear()
+      this.#userAtRevision = this.users.revision
+    }
+    let found = this.#userAt.get(key)
+    if (found === undefined) {
+      found = this.users.get(cursor.id)?.createdAtMicros === cursor.createdAtMicros
+      this.#userAt.set(key, found)
+    }
+    return !found
+  }
+
+  /** A client walking pages sends each cursor once; a client repeating one request sends the same one again and again. */
+  #decode (text: string): Cursor | undefined {
+    if (this.#decoded.has(text)) return this.#decoded.get(text)
+    if (this.#decoded.size >= MAX_ISSUED_POSITIONS) this.#decoded.clear()
+    const cursor = decodeCursor(text)
+    this.#decoded.set(text, cursor)
+    return cursor
   }
 
   /** The page's cursors are the positions of its first and last items; re-issued ones move to the newest end. */
@@ -243,7 +271,7 @@ export class ClientReport {
    * `before` (backward) cursor of a walk's last page continues it; one with no further cursor in
    * its direction finishes it.
    */
-  #walk (state: ClientState, entry: JournalEntry, page: Page): void {
+  #walk (state: ClientState, entry: Observation, page: Page): void {
     const { after, before } = entry.query
     if (after === undefined && before === undefined) {
       if (page.after === undefined) return
@@ -252,7 +280,7 @@ export class ClientReport {
         state.droppedWalks++
       }
       state.walks.push({
-        startedAt: entry.time, direction: 'forward', limit: page.items.length, apiVersion: entry.apiVersion,
+        startedAt: Date.now() - entry.durationMs, direction: 'forward', limit: page.items.length, apiVersion: entry.apiVersion,
         pages: 1, usersSeen: page.items.length, totalResultSize: page.totalResultSize, after: page.after, before: page.before
       })
       return
@@ -277,7 +305,7 @@ export class ClientReport {
 function summarize (state: ClientState): ClientSummary {
   const { counts } = state
   const oldVersions = Object.fromEntries(state.oldVersions)
-  const unfinished = state.walks.map(({ after: _after, before: _before, ...walk }) => walk)
+  const unfinished = state.walks.map(({ after: _after, before: _before, startedAt, ...walk }) => ({ startedAt: new Date(startedAt).toISOString(), ...walk }))
   const findings: string[] = []
   const add = (n: number, finding: string): void => { if (n > 0) findings.push(`${count(n, 'request')} ${finding}`) }
   add(counts.withoutVersion, `without Sequence-Version: pin one, e.g. Sequence-Version: ${LATEST_VERSION}.`)
