@@ -37,49 +37,55 @@ export interface JournalFilter {
   readonly limit?: number | undefined
 }
 
-/** What the ring holds per request: the entry is only written out when the journal is read. */
-interface Recorded {
-  readonly seq: number
-  /** When the request arrived, epoch ms. */
-  readonly arrivedAt: number
-  readonly observation: Observation
-}
-
-/** A ring of the newest `capacity` entries: memory stays bounded however long the mock runs. */
+/**
+ * A ring of the newest `capacity` requests: memory stays bounded however long the mock runs. It
+ * keeps each request's observation (shared by the requests a replay answers) and its own few
+ * numbers; entries are only written out when the journal is read.
+ */
 export class Journal {
-  readonly #entries: Array<Recorded | undefined>
+  readonly #observations: Array<Observation | undefined>
+  readonly #methods: string[]
+  /** Sequence number, arrival (epoch ms) and duration of each request. */
+  readonly #numbers: Float64Array
   #next = 0
   #seq = 0
 
   constructor (readonly capacity: number) {
-    this.#entries = new Array<Recorded | undefined>(capacity)
+    this.#observations = new Array<Observation | undefined>(capacity)
+    this.#methods = new Array<string>(capacity)
+    this.#numbers = new Float64Array(capacity * 3)
   }
 
   /** A request that has been answered; seq counts every request, kept or not. */
-  record (observation: Observation): void {
-    const recorded = { seq: ++this.#seq, arrivedAt: Date.now() - observation.durationMs, observation }
-    if (this.capacity > 0) {
-      this.#entries[this.#next] = recorded
-      this.#next = (this.#next + 1) % this.capacity
-    }
+  record (observation: Observation, method = observation.method, durationMs = observation.durationMs): void {
+    this.#seq++
+    if (this.capacity === 0) return
+    const at = this.#next
+    this.#observations[at] = observation
+    this.#methods[at] = method
+    this.#numbers[at * 3] = this.#seq
+    this.#numbers[at * 3 + 1] = Date.now() - durationMs
+    this.#numbers[at * 3 + 2] = durationMs
+    this.#next = (at + 1) % this.capacity
   }
 
   /** Newest first. */
   list ({ clientId, path, status, limit }: JournalFilter = {}): JournalEntry[] {
     const found: JournalEntry[] = []
     for (let i = 1; i <= this.capacity && found.length < (limit ?? Infinity); i++) {
-      const recorded = this.#entries[(this.#next - i + this.capacity) % this.capacity]
-      if (recorded === undefined) break
-      const { observation } = recorded
+      const at = (this.#next - i + this.capacity) % this.capacity
+      const observation = this.#observations[at]
+      if (observation === undefined) break
       if ((clientId === undefined || observation.clientId === clientId) && (path === undefined || observation.path === path) && (status === undefined || observation.status === status)) {
-        found.push({ seq: recorded.seq, time: new Date(recorded.arrivedAt).toISOString(), ...observation })
+        const numbers = this.#numbers
+        found.push({ seq: numbers[at * 3]!, time: new Date(numbers[at * 3 + 1]!).toISOString(), ...observation, method: this.#methods[at]!, durationMs: numbers[at * 3 + 2]! })
       }
     }
     return found
   }
 
   clear (): void {
-    this.#entries.fill(undefined)
+    this.#observations.fill(undefined)
     this.#next = 0
     this.#seq = 0
   }

@@ -19,15 +19,15 @@ declare module 'fastify' {
   }
 }
 
-/** Bodies kept for replay: about a hundred of the largest pages. */
-export const REPLAY_CACHE_BYTES = 16 * 1024 * 1024
+/** Bodies kept for replay: about fifty of the largest pages (memory stays bounded). */
+export const REPLAY_CACHE_BYTES = 8 * 1024 * 1024
 
 interface Answer {
   /** Every header the pipeline sent, content-length included, as `writeHead` takes them. */
   readonly headers: string[]
   readonly body: Buffer
   readonly page: Page | null
-  /** What the journal recorded for it; method and duration are each request's own. */
+  /** What the journal recorded for it, shared by every replay; method and duration are each request's own. */
   readonly observation: Observation
 }
 
@@ -145,9 +145,8 @@ export class Replay {
     const ms = Math.round((performance.now() - started) * 100) / 100
     const { method = 'GET', url } = req
     this.#log.write({ reqId: requestId(), method, url: url ?? '', status: 200, ms, apiVersion: answer.observation.apiVersion })
-    const observation = { ...answer.observation, method, durationMs: ms }
-    journal.record(observation)
-    report.observe(observation, answer.page)
+    journal.record(answer.observation, method, ms)
+    report.observe(answer.observation, answer.page, undefined, ms)
     return true
   }
 

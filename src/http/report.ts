@@ -135,6 +135,8 @@ export class ClientReport {
   /** Positions (`id#micros`) where a user is, or is not, in one revision of the users. */
   readonly #userAt = new Map<string, boolean>()
   #userAtRevision = -1
+  /** The issued positions of pages served again and again (replayed), worked out once. */
+  readonly #pageKeys = new WeakMap<Page, string[]>()
   #untrackedRequests = 0
 
   constructor (readonly users: UserStore) {}
@@ -145,7 +147,7 @@ export class ClientReport {
    * entry's millisecond `time`, fine enough to tell a request sent after a 429 was answered from
    * one that arrived while it was being answered. `retryAfter` is the response's Retry-After header.
    */
-  observe (entry: Observation, page: Page | null, retryAfter?: number | string | string[]): void {
+  observe (entry: Observation, page: Page | null, retryAfter?: number | string | string[], durationMs = entry.durationMs): void {
     // Preflights are the browser's, sent without credentials or version by design.
     if (entry.method === 'OPTIONS') return
     const state = this.#client(entry.clientId)
@@ -154,7 +156,7 @@ export class ClientReport {
       return
     }
     const answeredAt = performance.now()
-    const arrivedAt = answeredAt - entry.durationMs
+    const arrivedAt = answeredAt - durationMs
     const { counts } = state
     counts.requests++
     state.perMinute.add(Math.floor(arrivedAt / 1000))
@@ -184,7 +186,7 @@ export class ClientReport {
     }
     if (entry.status === 200 && page !== null) {
       this.#remember(page)
-      this.#walk(state, entry, page)
+      this.#walk(state, entry, page, durationMs)
     }
   }
 
@@ -256,10 +258,13 @@ export class ClientReport {
 
   /** The page's cursors are the positions of its first and last items; re-issued ones move to the newest end. */
   #remember (page: Page): void {
-    const issued = [page.after !== undefined && page.items.at(-1), page.before !== undefined && page.items[0]]
-    for (const user of issued) {
-      if (user === false || user === undefined) continue
-      const key = positionKey(user)
+    let keys = this.#pageKeys.get(page)
+    if (keys === undefined) {
+      keys = [page.after !== undefined && page.items.at(-1), page.before !== undefined && page.items[0]]
+        .filter((user) => user !== false && user !== undefined).map((user) => positionKey(user as Position))
+      this.#pageKeys.set(page, keys)
+    }
+    for (const key of keys) {
       this.#issued.delete(key)
       this.#issued.add(key)
       if (this.#issued.size > MAX_ISSUED_POSITIONS) this.#issued.delete(this.#issued.values().next().value as string)
@@ -271,18 +276,18 @@ export class ClientReport {
    * `before` (backward) cursor of a walk's last page continues it; one with no further cursor in
    * its direction finishes it.
    */
-  #walk (state: ClientState, entry: Observation, page: Page): void {
+  #walk (state: ClientState, entry: Observation, page: Page, durationMs: number): void {
     const { after, before } = entry.query
     if (after === undefined && before === undefined) {
       if (page.after === undefined) return
-      if (state.walks.length === MAX_PENDING_WALKS) {
-        state.walks.shift()
-        state.droppedWalks++
-      }
-      state.walks.push({
-        startedAt: Date.now() - entry.durationMs, direction: 'forward', limit: page.items.length, apiVersion: entry.apiVersion,
+      // The oldest is dropped for the new one (its object reused: clients that load a first page
+      // again and again start a walk each time).
+      const dropped = state.walks.length === MAX_PENDING_WALKS ? state.walks.shift() : undefined
+      if (dropped !== undefined) state.droppedWalks++
+      state.walks.push(Object.assign(dropped ?? {}, {
+        startedAt: Date.now() - durationMs, direction: 'forward', limit: page.items.length, apiVersion: entry.apiVersion,
         pages: 1, usersSeen: page.items.length, totalResultSize: page.totalResultSize, after: page.after, before: page.before
-      })
+      } satisfies Walk))
       return
     }
     const direction: Direction = after !== undefined ? 'forward' : 'backward'

@@ -37,8 +37,10 @@ export class RequestLog {
 
   write ({ reqId, method, url, status, ms, apiVersion }: RequestLine): void {
     if (!this.#enabled) return
-    this.#pending += `{"level":${INFO},"time":${Date.now()}${this.#bindings},"reqId":${JSON.stringify(reqId)},"method":${JSON.stringify(method)},` +
-      `"url":${JSON.stringify(url)},"status":${status},"ms":${ms},"apiVersion":${JSON.stringify(apiVersion)},"msg":"request"}\n`
+    // The method is one Node's parser knows and the version one of API_VERSIONS: only the request id
+    // and the URL need escaping.
+    this.#pending += `{"level":${INFO},"time":${Date.now()}${this.#bindings},"reqId":${JSON.stringify(reqId)},"method":"${method}",` +
+      `"url":${JSON.stringify(url)},"status":${status},"ms":${ms},"apiVersion":"${apiVersion}","msg":"request"}\n`
     if (!this.#scheduled) {
       this.#scheduled = true
       setImmediate(() => { this.flush() })
