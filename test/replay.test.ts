@@ -183,3 +183,26 @@ t.test("the server keeps Fastify's own timeouts", async (t) => {
   const timeouts = (server: typeof app.server): unknown => [server.keepAliveTimeout, server.requestTimeout, server.timeout, server.maxRequestsPerSocket]
   t.strictSame(timeouts(app.server), timeouts(plain.server))
 })
+
+t.test('a fault in replay is logged, the pipeline answers instead, and the server stays up', async (t) => {
+  class FaultyStore extends UserStore {
+    faulty = false
+    override get revision (): number {
+      if (this.faulty) throw new Error('the revision is on fire')
+      return super.revision
+    }
+  }
+  const users = new FaultyStore(new GeneratedUsers({ seed: 1, size: 150, accountId: ACCOUNT }))
+  const lines: string[] = []
+  const logStream = new Writable({ write (chunk, _encoding, callback) { lines.push(String(chunk)); callback() } })
+  const app = await build(t, { SEQUENCE_MOCK_LOG_LEVEL: 'error' }, { users, logStream })
+  await app.listen({ host: '127.0.0.1', port: 0 })
+  t.equal(status(await send(app, '/api/users?limit=1')), 200)
+  users.faulty = true
+  const failed = await send(app, '/api/users?limit=1')
+  t.equal(status(failed), 500, "the pipeline's own 500")
+  t.notMatch(failed.body, 'on fire')
+  t.match(lines.join(''), /"msg":"replay failed"/)
+  users.faulty = false
+  t.equal(status(await send(app, '/api/users?limit=1')), 200, 'and the server still answers')
+})

@@ -104,6 +104,7 @@ export interface ReplayOptions {
  */
 export class Replay {
   readonly #cache = new ReplayCache(REPLAY_CACHE_BYTES)
+  #app: FastifyInstance | undefined
   #log: RequestLog | undefined
 
   constructor (readonly options: ReplayOptions) {}
@@ -111,7 +112,15 @@ export class Replay {
   /** Fastify's own HTTP/1 server (its lib/server.js), with replay in front of Fastify's handler. */
   createServer (handler: RequestListener, fastifyOptions: Record<string, any>): Server {
     const server = createServer(fastifyOptions['http'] ?? {}, (req, res) => {
-      if (!this.#serve(req, res)) handler(req, res)
+      let served = false
+      try {
+        served = this.#serve(req, res)
+      } catch (error) {
+        // A fault here is the mock's own: logged, and the request answered by the pipeline unless it was already.
+        this.#app?.log.error({ err: error }, 'replay failed')
+        served = res.headersSent
+      }
+      if (!served) handler(req, res)
     })
     server.keepAliveTimeout = fastifyOptions['keepAliveTimeout']
     server.requestTimeout = fastifyOptions['requestTimeout']
@@ -122,6 +131,7 @@ export class Replay {
 
   /** The hook that stores answers, and the app's request log for the requests it replays. */
   register (app: FastifyInstance, log: RequestLog): void {
+    this.#app = app
     this.#log = log
     app.decorateRequest('replayRevision', null)
     if (!this.options.enabled) return
