@@ -44,11 +44,12 @@ export interface AppDependencies {
 export async function buildApp (config: Config, deps: AppDependencies = {}): Promise<FastifyInstance> {
   const users = deps.users ?? await createDataset({ ...config, size: config.users })
   const controls = new MockControls(users, config.journalSize)
+  // Request ids as Fastify's own (req-1, req-2, …), shared with the requests replay answers.
+  let requests = 0
+  const requestId = (): string => `req-${(++requests).toString(36)}`
   // app.close() waits for open connections: once closing, answer `Connection: close` so that
   // keep-alive clients let go as soon as their in-flight request is done.
   let closing = false
-  let requests = 0
-  const requestId = (): string => `req-${(++requests).toString(36)}`
   const replay = new Replay({
     users,
     scenarios: controls.scenarios,

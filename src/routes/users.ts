@@ -18,7 +18,6 @@ export interface UsersRoutesOptions {
   readonly deleteMode: (typeof DELETE_MODES)[number]
 }
 
-
 declare module 'fastify' {
   interface FastifyRequest {
     /** The page a list request was answered with, for the client report. */
