@@ -111,8 +111,8 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
     // The journal and the report are about what clients sent to the API, unknown /api routes included.
     if (isApiRequest(request.url)) {
       const observation = observationOf(request, reply)
-      controls.journal.record(observation)
-      controls.report.observe(observation, request.page, reply.getHeader('retry-after'))
+      const arrivedAt = controls.journal.record(observation)
+      controls.report.observe(observation, request.page, reply.getHeader('retry-after'), observation.durationMs, arrivedAt)
     }
   })
   // Latency goes on every API response, errors included, so a client's timeouts see it whatever the answer.

@@ -56,17 +56,19 @@ export class Journal {
     this.#numbers = new Float64Array(capacity * 3)
   }
 
-  /** A request that has been answered; seq counts every request, kept or not. */
-  record (observation: Observation, method = observation.method, durationMs = observation.durationMs): void {
+  /** A request that has been answered; seq counts every request, kept or not. Returns its arrival (epoch ms), its entry's `time`. */
+  record (observation: Observation, method = observation.method, durationMs = observation.durationMs): number {
     this.#seq++
-    if (this.capacity === 0) return
+    const arrivedAt = Date.now() - durationMs
+    if (this.capacity === 0) return arrivedAt
     const at = this.#next
     this.#observations[at] = observation
     this.#methods[at] = method
     this.#numbers[at * 3] = this.#seq
-    this.#numbers[at * 3 + 1] = Date.now() - durationMs
+    this.#numbers[at * 3 + 1] = arrivedAt
     this.#numbers[at * 3 + 2] = durationMs
     this.#next = (at + 1) % this.capacity
+    return arrivedAt
   }
 
   /** Newest first. */
@@ -108,12 +110,12 @@ export function observationOf (request: FastifyRequest, reply: FastifyReply): Ob
   }
 }
 
-export function pathOf (url: string): string {
+function pathOf (url: string): string {
   const query = url.indexOf('?')
   return query < 0 ? url : url.slice(0, query)
 }
 
-export function requestedVersion (header: string | string[] | undefined): string | null {
+function requestedVersion (header: string | string[] | undefined): string | null {
   return header === undefined ? null : String(header)
 }
 

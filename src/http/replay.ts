@@ -155,8 +155,8 @@ export class Replay {
     const ms = Math.round((performance.now() - started) * 100) / 100
     const { method = 'GET', url } = req
     this.#log.write({ reqId: requestId(), method, url: url ?? '', status: 200, ms, apiVersion: answer.observation.apiVersion })
-    journal.record(answer.observation, method, ms)
-    report.observe(answer.observation, answer.page, undefined, ms)
+    const arrivedAt = journal.record(answer.observation, method, ms)
+    report.observe(answer.observation, answer.page, undefined, ms, arrivedAt)
     return true
   }
 

@@ -145,9 +145,10 @@ export class ClientReport {
    * Called as each /api response finishes (the app's onResponse hook): now is when the client was
    * answered, and now minus the duration when the request arrived. This clock is finer than the
    * entry's millisecond `time`, fine enough to tell a request sent after a 429 was answered from
-   * one that arrived while it was being answered. `retryAfter` is the response's Retry-After header.
+   * one that arrived while it was being answered. `retryAfter` is the response's Retry-After header;
+   * `durationMs` a replayed request's own (the entry is shared), `arrivedAtMs` the entry's `time`.
    */
-  observe (entry: Observation, page: Page | null, retryAfter?: number | string | string[], durationMs = entry.durationMs): void {
+  observe (entry: Observation, page: Page | null, retryAfter?: number | string | string[], durationMs = entry.durationMs, arrivedAtMs = Date.now() - durationMs): void {
     // Preflights are the browser's, sent without credentials or version by design.
     if (entry.method === 'OPTIONS') return
     const state = this.#client(entry.clientId)
@@ -186,7 +187,7 @@ export class ClientReport {
     }
     if (entry.status === 200 && page !== null) {
       this.#remember(page)
-      this.#walk(state, entry, page, durationMs)
+      this.#walk(state, entry, page, arrivedAtMs)
     }
   }
 
@@ -276,7 +277,7 @@ export class ClientReport {
    * `before` (backward) cursor of a walk's last page continues it; one with no further cursor in
    * its direction finishes it.
    */
-  #walk (state: ClientState, entry: Observation, page: Page, durationMs: number): void {
+  #walk (state: ClientState, entry: Observation, page: Page, arrivedAtMs: number): void {
     const { after, before } = entry.query
     if (after === undefined && before === undefined) {
       if (page.after === undefined) return
@@ -285,7 +286,7 @@ export class ClientReport {
       const dropped = state.walks.length === MAX_PENDING_WALKS ? state.walks.shift() : undefined
       if (dropped !== undefined) state.droppedWalks++
       state.walks.push(Object.assign(dropped ?? {}, {
-        startedAt: Date.now() - durationMs, direction: 'forward', limit: page.items.length, apiVersion: entry.apiVersion,
+        startedAt: arrivedAtMs, direction: 'forward', limit: page.items.length, apiVersion: entry.apiVersion,
         pages: 1, usersSeen: page.items.length, totalResultSize: page.totalResultSize, after: page.after, before: page.before
       } satisfies Walk))
       return
