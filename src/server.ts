@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url'
 import closeWithGrace from 'close-with-grace'
 import type { FastifyInstance } from 'fastify'
 import { buildApp } from './app.js'
-import { ConfigError, loadConfig, type Config } from './config.js'
+import { ConfigError, DEFAULT_CREDENTIALS, loadConfig, type Config } from './config.js'
 import { FixturesError } from './data/fixtures.js'
 
 /** Starts the mock from SEQUENCE_MOCK_* variables; bad configuration or fixtures exit 1 with a message. */
@@ -39,11 +39,14 @@ export async function serve (env: Readonly<Record<string, string | undefined>>):
   const port = typeof address === 'object' && address !== null ? address.port : config.port
   const host = config.host.includes(':') ? `[${config.host}]` : config.host
   const [first] = config.credentials
+  // Standard output ends up in `docker logs` and CI logs: only Sequence's documented example secret is shown.
+  const example = `${first?.clientId}:${first?.clientSecret}` === DEFAULT_CREDENTIALS
+  const secret = example ? `secret "${first?.clientSecret}"` : 'secret not shown'
   process.stdout.write(
     `sequence-mock listening on http://${host}:${port}/api\n` +
-    `  credentials: client id "${first?.clientId}", secret "${first?.clientSecret}"` +
+    `  credentials: client id "${first?.clientId}", ${secret}` +
     `${config.credentials.length > 1 ? ` (and ${config.credentials.length - 1} more pairs)` : ''}\n` +
-    `  try: curl -u '${first?.clientId}:${first?.clientSecret}' http://${host}:${port}/api/users\n`
+    `  try: curl -u '${first?.clientId}:${example ? first?.clientSecret : '<secret>'}' http://${host}:${port}/api/users\n`
   )
 }
 

@@ -16,6 +16,19 @@ t.test('the server starts with no configuration, prints its URL and credentials,
   t.match(run.stdout, 'client id "key", secret "secret"')
 })
 
+t.test('the start banner shows a secret only when it is the documented example, so logs never hold a real one', async (t) => {
+  const server = startMock('server', [], { SEQUENCE_MOCK_CREDENTIALS: 'ci:TopS3cret,other:Also5ecret' })
+  t.teardown(() => { server.child.kill('SIGKILL') })
+  await server.listening
+  server.child.kill('SIGTERM')
+  const run = await server.exited
+  t.equal(run.code, 0)
+  t.match(run.stdout, 'credentials: client id "ci", secret not shown (and 1 more pairs)')
+  t.match(run.stdout, "try: curl -u 'ci:<secret>' ")
+  t.notMatch(run.stdout, 'TopS3cret')
+  t.notMatch(run.stdout, 'Also5ecret')
+})
+
 t.test('bad configuration stops the server at start with a message naming each bad variable', async (t) => {
   const run = await startMock('server', [], { SEQUENCE_MOCK_PORT: 'eighty', SEQUENCE_MOCK_DEFAULT_LIMIT: '0' }).exited
   t.equal(run.code, 1)
