@@ -3,7 +3,7 @@ import { faker } from '@faker-js/faker/locale/en'
 import { ROLE_NAMES, ROLES } from '../contract/roles.js'
 import type { Role } from '../contract/schemas.js'
 import type { Position } from './cursor.js'
-import { comparePositions, type StoredUser, type UserList } from './user-store.js'
+import { comparePositions, searchOrdered, type StoredUser, type UserList } from './user-store.js'
 
 export interface GenerateOptions {
   readonly seed: number
@@ -48,7 +48,7 @@ export class GeneratedUsers implements UserList {
     this.#keys = Array.from({ length: ROUNDS }, (_, round) => mix(this.#seed + round * 0x9e3779b9))
     this.#accountId = accountId
     const random = this.#random(-1)
-    this.#accounts = Array.from({ length: OTHER_ACCOUNTS }, () => uuidFrom(random(), random(), random, random))
+    this.#accounts = Array.from({ length: OTHER_ACCOUNTS }, () => uuidFrom(random(), random(), random))
     this.#step = (REFERENCE_DATE - EARLIEST_CREATED_AT) * 1000 / Math.max(size, 1)
   }
 
@@ -66,19 +66,13 @@ export class GeneratedUsers implements UserList {
   }
 
   indexOf (position: Position, inclusive: boolean): number {
-    let low = 0
-    let high = this.size
-    while (low < high) {
-      const middle = (low + high) >>> 1
-      const micros = this.#createdAt(middle)
+    return searchOrdered(this.size, (index) => {
+      const micros = this.#createdAt(index)
       // Creation times differ between users: the id is needed only when the time is the position's.
-      const order = micros !== position.createdAtMicros
+      return micros !== position.createdAtMicros
         ? position.createdAtMicros - micros
-        : comparePositions({ createdAtMicros: micros, id: this.#id(middle) }, position)
-      if (order < 0 || (order === 0 && !inclusive)) low = middle + 1
-      else high = middle
-    }
-    return low
+        : comparePositions({ createdAtMicros: micros, id: this.#id(index) }, position)
+    }, inclusive)
   }
 
   indexOfId (id: string): number | undefined {
@@ -115,7 +109,7 @@ export class GeneratedUsers implements UserList {
       ;[left, right] = [right, left ^ (mix(right ^ this.#keys[round]!) & MASK_24)]
     }
     const random = this.#random(index, 2)
-    return uuidFrom(left * 0x100 + (right >>> 16), right & 0xffff, random, random)
+    return uuidFrom(left * 0x100 + (right >>> 16), right & 0xffff, random)
   }
 
   /** Successive 32-bit words for one user and one purpose, the same on every machine. */
@@ -131,9 +125,9 @@ export class GeneratedUsers implements UserList {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
 /** A version-4 UUID: 32 + 16 given bits, the rest drawn. */
-function uuidFrom (high: number, middle: number, random: () => number, more: () => number): string {
+function uuidFrom (high: number, middle: number, random: () => number): string {
   const variant = (8 + (random() & 3)).toString(16)
-  return `${hex(high, 8)}-${hex(middle, 4)}-4${hex(random(), 3)}-${variant}${hex(random(), 3)}-${hex(more(), 8)}${hex(more(), 4)}`
+  return `${hex(high, 8)}-${hex(middle, 4)}-4${hex(random(), 3)}-${variant}${hex(random(), 3)}-${hex(random(), 8)}${hex(random(), 4)}`
 }
 
 function hex (value: number, digits: number): string {

@@ -236,15 +236,24 @@ function isList (users: UserList | readonly StoredUser[]): users is UserList {
   return !Array.isArray(users)
 }
 
-/** The index of the first user after `position` (at it, when `inclusive`) in a sorted array. */
-function lowerBound (users: readonly StoredUser[], position: Position, inclusive: boolean): number {
+/**
+ * The first of `size` items in list order that comes after a position (or is at it, when
+ * `inclusive`); `size` when there is none. `order(i)` compares item i with the position, as
+ * comparePositions does. A binary search: a cursor never costs a scan.
+ */
+export function searchOrdered (size: number, order: (index: number) => number, inclusive: boolean): number {
   let low = 0
-  let high = users.length
+  let high = size
   while (low < high) {
     const middle = (low + high) >>> 1
-    const order = comparePositions(users[middle]!, position)
-    if (order < 0 || (order === 0 && !inclusive)) low = middle + 1
+    const compared = order(middle)
+    if (compared < 0 || (compared === 0 && !inclusive)) low = middle + 1
     else high = middle
   }
   return low
+}
+
+/** The index of the first user after `position` (at it, when `inclusive`) in a sorted array. */
+function lowerBound (users: readonly StoredUser[], position: Position, inclusive: boolean): number {
+  return searchOrdered(users.length, (index) => comparePositions(users[index]!, position), inclusive)
 }
