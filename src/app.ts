@@ -10,8 +10,9 @@ import { MockControls } from './controls.js'
 import { createDataset } from './data/dataset.js'
 import type { UserStore } from './data/user-store.js'
 import { registerBasicAuth } from './http/auth.js'
-import { registerCors } from './http/cors.js'
-import { registerErrorEnvelope, sendError } from './http/errors.js'
+import { answerUnusualRequests, clientErrorHandler } from './http/client-errors.js'
+import { addCorsHeaders, registerCors } from './http/cors.js'
+import { ApiError, registerErrorEnvelope, sendError, statusType } from './http/errors.js'
 import { observationOf } from './http/journal.js'
 import { registerRateLimit } from './http/rate-limit.js'
 import { RequestLog } from './http/request-log.js'
@@ -87,9 +88,23 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
     // A bad URL or an over-long id fails before any hook runs: label it, then the one envelope.
     frameworkErrors: (error, request, reply) => {
       labelResponse(request, reply)
+      addCorsHeaders(config.corsOrigins, request, reply)
       sendError(error, request, reply)
-    }
+    },
+    // Limits (README "Security and limits"): a slow or oversized request cannot hold the server.
+    bodyLimit: config.maxBodyBytes,
+    requestTimeout: config.requestTimeoutMs,
+    http: {
+      maxHeaderSize: config.maxHeaderBytes,
+      headersTimeout: config.requestTimeoutMs,
+      // Node checks the two timeouts every 30 s by default: a slow client would hold on far longer than set.
+      connectionsCheckingInterval: Math.min(1000, config.requestTimeoutMs),
+      // Node would answer a missing Host with an empty 400: screenRequest answers it in the envelope.
+      requireHostHeader: false
+    },
+    clientErrorHandler: clientErrorHandler(config)
   }).withTypeProvider<TypeBoxTypeProvider>()
+  answerUnusualRequests(app.server)
 
   app.decorate('mock', controls)
   app.decorateRequest('apiVersion', LATEST_VERSION)
@@ -120,6 +135,12 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
   // After the latency, which a close may begin during.
   app.addHook('onSend', async (_request, reply) => { if (closing) reply.header('connection', 'close') })
   await registerCors(app, config.corsOrigins)
+  // After CORS, so that a browser app can read the answer.
+  app.addHook('onRequest', async (request) => {
+    if (request.url.length > config.maxUrlLength) {
+      throw new ApiError(414, statusType(414), `The request target is ${request.url.length} characters long; the limit is ${config.maxUrlLength} (SEQUENCE_MOCK_MAX_URL_LENGTH).`)
+    }
+  })
   await app.register(healthRoutes, { users })
   await app.register(openapiRoutes)
   await app.register(adminRoutes, { prefix: '/_mock', controls, adminToken: config.adminToken })

@@ -8,9 +8,10 @@ import { serve } from './server.js'
 const flags = Object.fromEntries(Object.keys(VARIABLES).map((name) => [flagOf(name).slice(2), name]))
 
 function usage (): string {
+  const width = Math.max(...Object.keys(VARIABLES).map((name) => flagOf(name).length)) + ' <value> '.length
   const rows = Object.entries(VARIABLES).map(([name, variable]) => {
     const shown = variable.default === undefined ? '' : ` (default: ${variable.default})`
-    return `  ${`${flagOf(name)} <value>`.padEnd(28)}${name}\n  ${''.padEnd(28)}${variable.rule}${shown}`
+    return `  ${`${flagOf(name)} <value>`.padEnd(width)}${name}\n  ${''.padEnd(width)}${variable.rule}${shown}`
   })
   return [
     `sequence-mock ${MOCK_VERSION}: a local stand-in for Sequence's Users API`,
@@ -20,8 +21,8 @@ function usage (): string {
     'Every flag has an environment variable; a flag overrides its variable, which overrides the default.',
     '',
     ...rows,
-    `  ${'--help'.padEnd(28)}this text`,
-    `  ${'--version'.padEnd(28)}the mock's version`,
+    `  ${'--help'.padEnd(width)}this text`,
+    `  ${'--version'.padEnd(width)}the mock's version`,
     ''
   ].join('\n')
 }

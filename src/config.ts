@@ -49,7 +49,15 @@ export const ConfigSchema = Type.Object({
   /** How many requests the journal keeps (the newest); 0 turns it off. */
   journalSize: Type.Integer({ minimum: 0, maximum: 1000000 }),
   /** Print the client-conformance report on standard output when the mock stops. */
-  reportOnExit: Type.Boolean()
+  reportOnExit: Type.Boolean(),
+  /** The request line and headers together, in bytes: 431 beyond (Node's own limit). */
+  maxHeaderBytes: Type.Integer({ minimum: 1024, maximum: 1048576 }),
+  /** The request target (path and query), in characters: 414 beyond. */
+  maxUrlLength: Type.Integer({ minimum: 256, maximum: 1048576 }),
+  /** A request body, in bytes: 413 beyond (PUT /_mock/users, a whole dataset, has its own 256 MiB). */
+  maxBodyBytes: Type.Integer({ minimum: 1024, maximum: 268435456 }),
+  /** Time for a request's headers and body to arrive: 408 beyond. A response's latency is not counted. */
+  requestTimeoutMs: Type.Integer({ minimum: 1000, maximum: 600000 })
 })
 export type Config = Static<typeof ConfigSchema>
 
@@ -90,7 +98,11 @@ export const VARIABLES: Readonly<Record<string, Variable>> = {
   SEQUENCE_MOCK_DELETE_MODE: { field: 'deleteMode', default: 'soft', rule: 'soft (a deleted user stays, with state "deleted") or hard (it is gone)', parse: text },
   SEQUENCE_MOCK_ADMIN_TOKEN: { field: 'adminToken', default: undefined, rule: 'a token that every /_mock call must send as Authorization: Bearer <token>', parse: text, secret: true },
   SEQUENCE_MOCK_JOURNAL_SIZE: { field: 'journalSize', default: '1000', rule: 'how many requests GET /_mock/requests keeps, an integer from 0 (off) to 1000000', parse: integer },
-  SEQUENCE_MOCK_REPORT_ON_EXIT: { field: 'reportOnExit', default: '0', rule: '1 (print the client report on standard output when the mock stops) or 0', parse: parseSwitch }
+  SEQUENCE_MOCK_REPORT_ON_EXIT: { field: 'reportOnExit', default: '0', rule: '1 (print the client report on standard output when the mock stops) or 0', parse: parseSwitch },
+  SEQUENCE_MOCK_MAX_HEADER_BYTES: { field: 'maxHeaderBytes', default: '16384', rule: 'bytes of request line and headers before 431, an integer from 1024 to 1048576', parse: integer },
+  SEQUENCE_MOCK_MAX_URL_LENGTH: { field: 'maxUrlLength', default: '8192', rule: 'characters of path and query before 414, an integer from 256 to 1048576', parse: integer },
+  SEQUENCE_MOCK_MAX_BODY_BYTES: { field: 'maxBodyBytes', default: '1048576', rule: 'bytes of a request body before 413, an integer from 1024 to 268435456', parse: integer },
+  SEQUENCE_MOCK_REQUEST_TIMEOUT_MS: { field: 'requestTimeoutMs', default: '10000', rule: 'milliseconds for a request\'s headers and body to arrive before 408, an integer from 1000 to 600000', parse: integer }
 }
 
 /** The command-line flag of a variable: SEQUENCE_MOCK_ACCOUNT_ID → --account-id. */

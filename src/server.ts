@@ -48,6 +48,17 @@ export async function serve (env: Readonly<Record<string, string | undefined>>):
     `${config.credentials.length > 1 ? ` (and ${config.credentials.length - 1} more pairs)` : ''}\n` +
     `  try: curl -u '${first?.clientId}:${example ? first?.clientSecret : '<secret>'}' http://${host}:${port}/api/users\n`
   )
+  if (!isLoopback(config.host) && config.adminToken === undefined) {
+    process.stderr.write(
+      `sequence-mock: warning: listening on ${config.host}, so other hosts can reach it, and the /_mock API, which resets and ` +
+      'rewrites the data, needs no token. Set SEQUENCE_MOCK_ADMIN_TOKEN, or SEQUENCE_MOCK_HOST=127.0.0.1 if only this host needs it.\n'
+    )
+  }
+}
+
+/** Whether only this host can connect: 127.0.0.0/8, ::1 or localhost. */
+export function isLoopback (host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host)
 }
 
 /** Bad configuration or fixtures: their message and exit 1, no stack trace. Anything else is a bug: rethrown. */

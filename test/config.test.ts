@@ -18,7 +18,11 @@ t.test('no configuration at all is valid, with the documented defaults', async (
     shutdownGraceMs: 10000,
     deleteMode: 'soft',
     journalSize: 1000,
-    reportOnExit: false
+    reportOnExit: false,
+    maxHeaderBytes: 16384,
+    maxUrlLength: 8192,
+    maxBodyBytes: 1048576,
+    requestTimeoutMs: 10000
   })
 })
 
@@ -41,7 +45,11 @@ t.test('every variable is read, and an empty value means the default', async (t)
     SEQUENCE_MOCK_DELETE_MODE: 'hard',
     SEQUENCE_MOCK_ADMIN_TOKEN: 's3cret-token',
     SEQUENCE_MOCK_JOURNAL_SIZE: '0',
-    SEQUENCE_MOCK_REPORT_ON_EXIT: 'true'
+    SEQUENCE_MOCK_REPORT_ON_EXIT: 'true',
+    SEQUENCE_MOCK_MAX_HEADER_BYTES: '32768',
+    SEQUENCE_MOCK_MAX_URL_LENGTH: '2048',
+    SEQUENCE_MOCK_MAX_BODY_BYTES: '4096',
+    SEQUENCE_MOCK_REQUEST_TIMEOUT_MS: '5000'
   })
   t.same(config, {
     host: '0.0.0.0',
@@ -65,7 +73,11 @@ t.test('every variable is read, and an empty value means the default', async (t)
     deleteMode: 'hard',
     adminToken: 's3cret-token',
     journalSize: 0,
-    reportOnExit: true
+    reportOnExit: true,
+    maxHeaderBytes: 32768,
+    maxUrlLength: 2048,
+    maxBodyBytes: 4096,
+    requestTimeoutMs: 5000
   })
 })
 
@@ -84,7 +96,11 @@ t.test('bad values fail with one error naming every bad variable and what it exp
     SEQUENCE_MOCK_DELETE_MODE: 'archive',
     SEQUENCE_MOCK_ADMIN_TOKEN: '',
     SEQUENCE_MOCK_JOURNAL_SIZE: '-5',
-    SEQUENCE_MOCK_REPORT_ON_EXIT: 'yes'
+    SEQUENCE_MOCK_REPORT_ON_EXIT: 'yes',
+    SEQUENCE_MOCK_MAX_HEADER_BYTES: '100',
+    SEQUENCE_MOCK_MAX_URL_LENGTH: 'long',
+    SEQUENCE_MOCK_MAX_BODY_BYTES: '1e6',
+    SEQUENCE_MOCK_REQUEST_TIMEOUT_MS: '0'
   })) as Error
   t.type(error, ConfigError)
   t.equal(error.message, [
@@ -101,7 +117,11 @@ t.test('bad values fail with one error naming every bad variable and what it exp
     '  SEQUENCE_MOCK_SHUTDOWN_GRACE_MS (--shutdown-grace-ms)="soon": expected milliseconds in-flight requests get to finish on SIGTERM or SIGINT, an integer from 0 to 600000',
     '  SEQUENCE_MOCK_DELETE_MODE (--delete-mode)="archive": expected soft (a deleted user stays, with state "deleted") or hard (it is gone)',
     '  SEQUENCE_MOCK_JOURNAL_SIZE (--journal-size)="-5": expected how many requests GET /_mock/requests keeps, an integer from 0 (off) to 1000000',
-    '  SEQUENCE_MOCK_REPORT_ON_EXIT (--report-on-exit)="yes": expected 1 (print the client report on standard output when the mock stops) or 0'
+    '  SEQUENCE_MOCK_REPORT_ON_EXIT (--report-on-exit)="yes": expected 1 (print the client report on standard output when the mock stops) or 0',
+    '  SEQUENCE_MOCK_MAX_HEADER_BYTES (--max-header-bytes)="100": expected bytes of request line and headers before 431, an integer from 1024 to 1048576',
+    '  SEQUENCE_MOCK_MAX_URL_LENGTH (--max-url-length)="long": expected characters of path and query before 414, an integer from 256 to 1048576',
+    '  SEQUENCE_MOCK_MAX_BODY_BYTES (--max-body-bytes)="1e6": expected bytes of a request body before 413, an integer from 1024 to 268435456',
+    '  SEQUENCE_MOCK_REQUEST_TIMEOUT_MS (--request-timeout-ms)="0": expected milliseconds for a request\'s headers and body to arrive before 408, an integer from 1000 to 600000'
   ].join('\n'))
   t.notMatch(error.message, 'topsecret', 'secrets are never echoed')
 })

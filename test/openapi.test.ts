@@ -247,6 +247,7 @@ function requestsFor (method: string, path: string, operationId: string, version
     { what: 'an unknown Sequence-Version', status: 400, request: at(here, { 'sequence-version': '2099-01-01' }, valid) },
     { what: 'no credentials', status: 401, request: { ...at(here, {}, valid), headers: { 'sequence-version': version, ...body } } },
     { what: 'wrong credentials', status: 401, request: at(here, { authorization: 'Basic a2V5Ondyb25n' }, valid) },
+    { what: 'a URL over 8,192 characters', status: 414, request: at(`${here}?padding=${'a'.repeat(8200)}`, {}, valid) },
     prefer(429), prefer(500), prefer(503)
   ]
   const withBody = [

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { isLoopback } from '../src/server.js'
 import { AUTH } from './helper.js'
 import { startMock } from './spawn.js'
 
@@ -41,4 +42,28 @@ t.test('a bad fixtures file stops the server at start with a message naming the 
   const run = await startMock('server', [], { SEQUENCE_MOCK_FIXTURES: 'package.json' }).exited
   t.equal(run.code, 1)
   t.match(run.stderr, 'sequence-mock: Invalid fixtures file package.json: expected an array of users')
+})
+
+t.test('listening beyond loopback without an admin token warns at start that other hosts can rewrite the data', async (t) => {
+  for (const [env, warned] of [
+    [{ SEQUENCE_MOCK_HOST: '0.0.0.0' }, true],
+    [{ SEQUENCE_MOCK_HOST: '0.0.0.0', SEQUENCE_MOCK_ADMIN_TOKEN: 'T0ken' }, false],
+    [{}, false]
+  ] as const) {
+    const server = startMock('server', [], env)
+    t.teardown(() => { server.child.kill('SIGKILL') })
+    await server.listening
+    server.child.kill('SIGTERM')
+    const run = await server.exited
+    t.equal(run.code, 0)
+    const warning = 'sequence-mock: warning: listening on 0.0.0.0, so other hosts can reach it, and the /_mock API, which resets and rewrites the data, needs no token.'
+    if (warned) t.match(run.stderr, warning, JSON.stringify(env))
+    else t.notMatch(run.stderr, 'warning', JSON.stringify(env))
+    t.notMatch(run.stderr, 'T0ken', 'the token is never printed')
+  }
+})
+
+t.test('only loopback addresses count as this host alone', async (t) => {
+  for (const host of ['127.0.0.1', '127.1.2.3', '::1', 'localhost']) t.ok(isLoopback(host), host)
+  for (const host of ['0.0.0.0', '::', '192.168.1.10', '10.0.0.1', 'example.com', '127.0.0.1.example.com']) t.notOk(isLoopback(host), host)
 })

@@ -115,8 +115,8 @@ const ERRORS: Readonly<Record<number, string>> = {
   400: 'An unknown Sequence-Version (`UnrecognisedApiVersion`), or invalid request data (`validationError`, with `errors`).',
   401: 'Missing, malformed or wrong credentials (`Unauthorized`).',
   404: 'No user with this id (`NotFound`); on the list, only when simulated with `Prefer: code=404`.',
-  413: 'The request body is over 1 MiB (`PayloadTooLarge`).',
-  414: 'The id is longer than 100 characters (`URITooLong`).',
+  413: 'The request body is over `SEQUENCE_MOCK_MAX_BODY_BYTES`, 1 MiB by default (`PayloadTooLarge`).',
+  414: 'The path and query are over `SEQUENCE_MOCK_MAX_URL_LENGTH`, 8,192 characters by default, or an id over 100 characters (`URITooLong`).',
   415: 'The request body is not sent as `application/json` (`UnsupportedMediaType`).',
   429: 'Over the rate limit of 1,500 requests a minute per API key (`TooManyRequests`).',
   500: 'A fault in the mock (`InternalServerError`); the details are in its log.',
@@ -125,10 +125,9 @@ const ERRORS: Readonly<Record<number, string>> = {
 
 /** The errors the mock can answer an operation with; 405 goes only to operations a version does not publish. */
 function errorStatuses (operation: Operation): number[] {
-  // Fastify parses a body on every method but GET, and refuses a path parameter over 100 characters.
+  // Fastify parses a body on every method but GET.
   const body = operation.method !== 'GET' ? [413, 415] : []
-  const id = operation.path.includes('{') ? [414] : []
-  return [400, 401, 404, ...body, ...id, 429, 500, 503].sort((a, b) => a - b)
+  return [400, 401, 404, ...body, 414, 429, 500, 503].sort((a, b) => a - b)
 }
 
 const RETRY_AFTER = { 'Retry-After': { description: 'Seconds to wait before retrying.', required: true, schema: { type: 'integer', minimum: 0 } } }

@@ -36,6 +36,11 @@ export const rateLimited = (perMinute: number, retryAfterSeconds: number): ApiEr
   new ApiError(429, 'TooManyRequests', `Rate limit exceeded: ${perMinute} requests per minute per API key. Retry after ${seconds(retryAfterSeconds)}.`,
     undefined, { 'retry-after': String(retryAfterSeconds) })
 
+/** The `type` of an error without one of its own: its status text without spaces, `URI Too Long` → `URITooLong`. */
+export function statusType (status: number): string {
+  return (STATUS_CODES[status] ?? 'Client Error').replace(/[^A-Za-z]/g, '')
+}
+
 export const seconds = (n: number): string => `${n} second${n === 1 ? '' : 's'}`
 
 export const internalError = (): ApiError =>
@@ -95,10 +100,10 @@ function toApiError (error: FastifyError, request: FastifyRequest): ApiError {
   if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
     return new ApiError(415, 'UnsupportedMediaType', `Unsupported Content-Type ${JSON.stringify(request.headers['content-type'] ?? '')}: send the body as JSON with Content-Type: application/json.`)
   }
-  const status = error.statusCode ?? 500
-  if (status >= 400 && status < 500) {
-    const type = (STATUS_CODES[status] ?? 'Client Error').replace(/[^A-Za-z]/g, '')
-    return new ApiError(status, type, error.message)
+  if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new ApiError(413, statusType(413), `The request body exceeds ${request.routeOptions.bodyLimit} bytes.`)
   }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) return new ApiError(status, statusType(status), error.message)
   return internalError()
 }

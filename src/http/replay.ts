@@ -3,6 +3,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Requ
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Page } from '../data/page.js'
 import type { UserStore } from '../data/user-store.js'
+import { screenRequest } from './client-errors.js'
 import { observationOf, type Journal, type Observation } from './journal.js'
 import { RATE_LIMIT_WINDOW_MS, type RateLimitCounters } from './rate-limit.js'
 import type { ClientReport } from './report.js'
@@ -109,9 +110,10 @@ export class Replay {
 
   constructor (readonly options: ReplayOptions) {}
 
-  /** Fastify's own HTTP/1 server (its lib/server.js), with replay in front of Fastify's handler. */
+  /** Fastify's own HTTP/1 server (its lib/server.js), with the screen for unusual requests and replay in front of Fastify's handler. */
   createServer (handler: RequestListener, fastifyOptions: Record<string, any>): Server {
     const server = createServer(fastifyOptions['http'] ?? {}, (req, res) => {
+      if (screenRequest(req, res)) return
       let served = false
       try {
         served = this.#serve(req, res)

@@ -1,0 +1,115 @@
+// Requests Node's HTTP server rejects before Fastify sees them: answered in the envelope on the raw socket.
+import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
+import type { FastifyBaseLogger } from 'fastify'
+import type { Config } from '../config.js'
+import type { ErrorBody } from '../contract/schemas.js'
+import { LATEST_VERSION, VERSION_HEADER } from '../contract/versions.js'
+import { MOCK_VERSION } from '../package-info.js'
+import { statusType } from './errors.js'
+
+type Limits = Pick<Config, 'maxHeaderBytes' | 'requestTimeoutMs'>
+
+/**
+ * A whole response, headers and body, for a socket no request object exists for; `Connection: close`,
+ * since what follows on the socket cannot be trusted. No body to a HEAD request.
+ */
+export function rawErrorResponse (status: number, message: string, head = false): string {
+  const body: ErrorBody = { error: { type: statusType(status), message } }
+  const json = JSON.stringify(body)
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
+    'Content-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(json)}\r\n` +
+    `${VERSION_HEADER}: ${LATEST_VERSION}\r\n` +
+    `Sequence-Mock-Version: ${MOCK_VERSION}\r\n` +
+    `Date: ${new Date().toUTCString()}\r\n` +
+    'Connection: close\r\n\r\n' +
+    (head ? '' : json)
+}
+
+interface ParseError extends Error {
+  code?: string
+  /** llhttp's reason, e.g. "Invalid header value char". */
+  reason?: string
+  /** The bytes that failed: never logged, they hold the request's Authorization header. */
+  rawPacket?: unknown
+}
+
+/** What a parse error is answered with: status and message, naming the setting where one applies. */
+function answerOf (error: ParseError, limits: Limits): [number, string] {
+  switch (error.code) {
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+      return [408, `The request's headers and body did not arrive within ${limits.requestTimeoutMs} ms (SEQUENCE_MOCK_REQUEST_TIMEOUT_MS).`]
+    case 'HPE_HEADER_OVERFLOW':
+      return [431, `The request line and headers exceed ${limits.maxHeaderBytes} bytes (SEQUENCE_MOCK_MAX_HEADER_BYTES).`]
+    default:
+      return [400, `Malformed HTTP request${error.reason === undefined ? '' : `: ${error.reason.replace(/\.$/, '')}`}.`]
+  }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: its default answers `{"error":"Bad Request","message":"Client Error"}`
+ * and logs the raw bytes at trace. This one answers in the envelope and logs the error's code only.
+ */
+export function clientErrorHandler (limits: Limits) {
+  return function (this: { log: FastifyBaseLogger }, error: ParseError, socket: Socket): void {
+    if (error.code === 'ECONNRESET' || socket.destroyed) return
+    const [status, message] = answerOf(error, limits)
+    this.log.debug({ code: error.code, status }, 'client error')
+    // A response already under way on this socket (a pipelined request behind it was bad) is left to finish.
+    if (socket.writable && (socket as { _httpMessage?: unknown })._httpMessage == null) {
+      socket.end(rawErrorResponse(status, message, isHead(error.rawPacket)))
+    } else {
+      socket.destroy()
+    }
+  }
+}
+
+function isHead (rawPacket: unknown): boolean {
+  return Buffer.isBuffer(rawPacket) && rawPacket.subarray(0, 5).toString('latin1') === 'HEAD '
+}
+
+/**
+ * Runs first for every request Node parsed: true when it answered it. Node would answer a missing
+ * Host with an empty 400 (RFC 9112 §3.2 asks for 400 on a missing or repeated Host): the envelope here.
+ */
+export function screenRequest (request: IncomingMessage, response: ServerResponse): boolean {
+  // Node stops reading the connection after a request with an Upgrade header it does not upgrade:
+  // closing it after the answer keeps a request pipelined behind from waiting forever.
+  if (request.headers.upgrade !== undefined) response.shouldKeepAlive = false
+  let hosts = 0
+  for (let index = 0; index < request.rawHeaders.length; index += 2) {
+    if (request.rawHeaders[index]?.toLowerCase() === 'host') hosts++
+  }
+  if (hosts === 1 || (hosts === 0 && request.httpVersion === '1.0')) return false
+  sendEnvelope(request, response, 400, `${hosts === 0 ? 'Missing' : 'Repeated'} Host header: an HTTP/1.1 request has exactly one.`)
+  return true
+}
+
+/** An error answered from Node's own request and response, before Fastify: unusual requests only. */
+function sendEnvelope (request: IncomingMessage, response: ServerResponse, status: number, message: string): void {
+  const json = JSON.stringify({ error: { type: statusType(status), message } } satisfies ErrorBody)
+  response.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(json),
+    [VERSION_HEADER]: LATEST_VERSION,
+    'sequence-mock-version': MOCK_VERSION,
+    connection: 'close'
+  })
+  response.end(request.method === 'HEAD' ? undefined : json)
+}
+
+/**
+ * Node answers an `Expect` other than 100-continue with a bare 417, and drops a CONNECT without a
+ * word: both get the envelope instead.
+ */
+export function answerUnusualRequests (server: Server): void {
+  server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
+    sendEnvelope(request, response, 417, `Unsupported Expect: ${JSON.stringify(request.headers.expect)}. Only 100-continue is supported.`)
+  })
+  server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
+    socket.on('error', () => {})
+    socket.end(rawErrorResponse(405, 'CONNECT is not supported: this is an API server, not a proxy.'))
+  })
+}
