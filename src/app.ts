@@ -84,7 +84,11 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
     // A `__proto__` key in a JSON body is dropped, never applied: the rest of the body is read as sent.
     onProtoPoisoning: 'remove',
     // Query strings are text: coerce `limit=5` to 5, but never drop or invent what the client sent.
-    ajv: { customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: false, allErrors: true } },
+    ajv: {
+      customOptions: { coerceTypes: true, removeAdditional: false, useDefaults: false, allErrors: true },
+      // ajv-formats' uuid also takes a `urn:uuid:` prefix: a Sequence id is the bare UUID.
+      onCreate: (ajv) => { ajv.addFormat('uuid', /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i) }
+    },
     // A bad URL or an over-long id fails before any hook runs: label it, then the one envelope.
     frameworkErrors: (error, request, reply) => {
       labelResponse(request, reply)

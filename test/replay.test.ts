@@ -176,12 +176,14 @@ t.test('with latency configured, no request is replayed', async (t) => {
   t.ok(users.reads > reads)
 })
 
-t.test("the server keeps Fastify's own timeouts", async (t) => {
-  const app = await build(t)
-  const plain = Fastify()
+t.test("the server keeps Fastify's own timeouts, with the request timeout set", async (t) => {
+  const app = await build(t, { SEQUENCE_MOCK_REQUEST_TIMEOUT_MS: '4000' })
+  const plain = Fastify({ requestTimeout: 4000 })
   t.teardown(() => plain.close())
   const timeouts = (server: typeof app.server): unknown => [server.keepAliveTimeout, server.requestTimeout, server.timeout, server.maxRequestsPerSocket]
   t.strictSame(timeouts(app.server), timeouts(plain.server))
+  t.equal(app.server.requestTimeout, 4000)
+  t.equal(app.server.headersTimeout, 4000)
 })
 
 t.test('a fault in replay is logged, the pipeline answers instead, and the server stays up', async (t) => {

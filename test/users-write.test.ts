@@ -213,7 +213,7 @@ t.test('a body over 1 MiB gets 413 PayloadTooLarge; one of exactly 1 MiB is read
   }
   t.equal(bodyOf(MEBIBYTE).length, MEBIBYTE)
   const json = { 'content-type': 'application/json' }
-  assertReply(t, await put(app, `/api/users/${id}`, bodyOf(MEBIBYTE + 1), json), 413, { error: { type: 'PayloadTooLarge', message: 'Request body is too large' } })
+  assertReply(t, await put(app, `/api/users/${id}`, bodyOf(MEBIBYTE + 1), json), 413, { error: { type: 'PayloadTooLarge', message: 'The request body exceeds 1048576 bytes.' } })
   assertReply(t, await put(app, `/api/users/${id}`, bodyOf(MEBIBYTE), json), 400, validationError('pad', 'Invalid pad: is not a field of this request.'))
 })
 

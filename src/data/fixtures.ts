@@ -120,6 +120,10 @@ function withRoleNames (entry: unknown, index: number | undefined): unknown {
 function toStoredUser (user: FixtureUser, defaultMicros: number, index: number | undefined): StoredUser {
   const createdAtMicros = user.createdAt === undefined ? defaultMicros : parseMicros(user.createdAt)
   if (createdAtMicros === undefined) throw new InvalidUserError('createdAt', 'must be an ISO 8601 date-time, e.g. 2022-07-19T20:00:56.033013Z', index)
+  // A cursor carries the creation time as whole microseconds since 1970 (src/data/cursor.ts).
+  if (createdAtMicros < 0 || createdAtMicros > Number.MAX_SAFE_INTEGER) {
+    throw new InvalidUserError('createdAt', `must be from ${formatMicros(0)} to ${formatMicros(Number.MAX_SAFE_INTEGER)}, the times a cursor can carry`, index)
+  }
   const { createdAt, ...apiUser } = user
   return { ...apiUser, roles: apiUser.roles.map((role) => ROLES[role.roleName]), createdAtMicros }
 }
