@@ -123,6 +123,15 @@ t.test('POST /_mock/users takes roles by name: the README example, as a user wou
     validationError('roles[0]', "Invalid roles[0]: must be one of Sequence's roles, admin, financeUser, salesUser, readOnlyUser: by name, or its documented object."))
 })
 
+t.test('a role listed twice is refused: one user must not make every page holding it huge', async (t) => {
+  const app = await build(t)
+  for (const roles of [['admin', 'admin'], ['salesUser', ROLES.admin, ROLES.salesUser], Array.from({ length: 10000 }, () => 'admin')]) {
+    assertReply(t, await admin(app, 'POST', '/_mock/users', newUser('twice@example.com', { roles })), 400,
+      validationError(`roles[${roles.length === 3 ? 2 : 1}]`, `Invalid roles[${roles.length === 3 ? 2 : 1}]: repeats the role "${roles.length === 3 ? 'salesUser' : 'admin'}": each role is listed once.`))
+  }
+  t.equal((await list(app, 'limit=1')).pagination.totalResultSize, START_USERS, 'nothing added')
+})
+
 t.test('without id and createdAt a user gets a lower-case UUID and now, so it is listed first', async (t) => {
   const app = await build(t)
   const before = Date.now()

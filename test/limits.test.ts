@@ -41,6 +41,62 @@ t.test('a request Node cannot parse gets the envelope with Connection: close, ne
   }
 })
 
+/** Every response in `raw`, in order: status and body (none to a HEAD, whose requests are listed in `heads`). */
+function responsesIn (t: Test, raw: string, heads: boolean[] = []): Array<{ status: number, body: string }> {
+  const responses: Array<{ status: number, body: string }> = []
+  let rest = raw
+  while (rest.startsWith('HTTP/1.1 ')) {
+    const end = rest.indexOf('\r\n\r\n')
+    const length = heads[responses.length] === true ? 0 : Number(/\r\ncontent-length: (\d+)/i.exec(rest.slice(0, end))?.[1] ?? 0)
+    responses.push({ status: Number(rest.slice(9, 12)), body: rest.slice(end + 4, end + 4 + length) })
+    rest = rest.slice(end + 4 + length)
+  }
+  t.equal(rest, '', 'nothing but whole responses')
+  return responses
+}
+
+t.test('requests pipelined before a bad one get their answers first, then the error, in order', async (t) => {
+  const port = await listening(t)
+  const health = `GET /health HTTP/1.1\r\n${HOST}\r\n`
+  const garbage = await exchange(port, `${health}${health}GARBAGE\r\n\r\n`)
+  t.strictSame(responsesIn(t, garbage?.raw ?? '').map(({ status }) => status), [200, 200, 400])
+  t.equal(responsesIn(t, garbage?.raw ?? '')[2]?.body, envelope('BadRequest', 'Malformed HTTP request: Invalid method encountered.'))
+  const oversized = await exchange(port, `HEAD /health HTTP/1.1\r\n${HOST}\r\n${health}GET /health HTTP/1.1\r\n${HOST}X: ${'a'.repeat(17000)}\r\n\r\n`)
+  t.strictSame(responsesIn(t, oversized?.raw ?? '', [true]).map(({ status, body }) => [status, body.length > 0]), [[200, false], [200, true], [431, true]], 'the 431 has its body: the failing request is a GET')
+  const head = await exchange(port, `${health}HEAD /api/users/\u00e9 HTTP/1.1\r\n${HOST}\r\n`)
+  t.strictSame(responsesIn(t, head?.raw ?? '', [false, true]).map(({ status, body }) => [status, body.length > 0]), [[200, true], [400, false]], 'no body: the failing request is a HEAD')
+})
+
+t.test('bytes after a request that asked to close the connection are ignored: that request is answered', async (t) => {
+  const port = await listening(t)
+  const response = await exchange(port, `GET /health HTTP/1.1\r\n${HOST}Connection: close\r\n\r\nGET /health HTTP/1.1\r\n${HOST}\r\n`)
+  t.strictSame(responsesIn(t, response?.raw ?? '').map(({ status }) => status), [200])
+})
+
+t.test('a body Node cannot parse gets the envelope, once, from the request it belongs to', async (t) => {
+  const port = await listening(t)
+  const put = `PUT /api/users/x HTTP/1.1\r\n${HOST}Authorization: ${AUTH}\r\nSequence-Version: 2024-05-09\r\nContent-Type: application/json\r\n`
+  for (const [what, request, message] of [
+    ['a bad chunk size', `${put}Transfer-Encoding: chunked\r\n\r\nzz\r\n`, 'Malformed HTTP request: Invalid character in chunk size.'],
+    ['an unknown transfer coding', `${put}Transfer-Encoding: gzip\r\n\r\nabc`, 'Malformed HTTP request: Request has invalid `Transfer-Encoding`.']
+  ]) {
+    const response = await exchange(port, request)
+    t.strictSame(responsesIn(t, response?.raw ?? ''), [{ status: 400, body: envelope('BadRequest', message) }], what)
+  }
+  const socket = connect(port, '127.0.0.1')
+  let received = ''
+  socket.on('data', (data: Buffer) => { received += data.toString('latin1') })
+  socket.end(`POST /nowhere HTTP/1.1\r\n${HOST}Transfer-Encoding: chunked\r\nContent-Type: application/json\r\n\r\n5\r\nab`)
+  await new Promise((resolve) => socket.on('close', resolve))
+  t.strictSame(responsesIn(t, received), [{ status: 400, body: envelope('BadRequest', 'Malformed HTTP request: Invalid EOF state.') }], 'a body cut off by a half-close: one answer')
+})
+
+t.test('a body that trickles in slower than the request timeout gets 408 in the envelope', async (t) => {
+  const port = await listening(t, { SEQUENCE_MOCK_REQUEST_TIMEOUT_MS: '1000' })
+  const response = await exchange(port, [`PUT /_mock/users HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nContent-Length: 100\r\n\r\n`, ...'[{"email":'], { pauseMs: 200, waitMs: 10000 })
+  t.strictSame(responsesIn(t, response?.raw ?? ''), [{ status: 408, body: envelope('RequestTimeout', "The request's headers and body did not arrive within 1000 ms (SEQUENCE_MOCK_REQUEST_TIMEOUT_MS).") }])
+})
+
 t.test('HEAD gets no body, even when its headers are too large or its Host is missing', async (t) => {
   const port = await listening(t)
   for (const request of [`HEAD /api/users HTTP/1.1\r\n${HOST}X-Big: ${'a'.repeat(17000)}\r\n\r\n`, 'HEAD /api/users HTTP/1.1\r\n\r\n']) {
@@ -129,7 +185,7 @@ t.test('errors Fastify raises before any hook (an over-long id, a bad URL) carry
 
 t.test('an OPTIONS request that is no complete CORS preflight gets 400 in the envelope, not @fastify/cors\'s text', async (t) => {
   const app = await build(t)
-  for (const headers of [{}, { origin: 'http://localhost:3000' }, { 'access-control-request-method': 'GET' }]) {
+  for (const headers of [{}, { origin: 'http://localhost:3000' }, { 'access-control-request-method': 'GET' }, { origin: '', 'access-control-request-method': 'GET' }]) {
     const response = await app.inject({ method: 'OPTIONS', url: '/api/users', headers })
     assertReply(t, response, 400, { error: { type: 'BadRequest', message: 'OPTIONS is answered only as a CORS preflight: send Origin and Access-Control-Request-Method headers.' } })
   }

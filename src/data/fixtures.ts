@@ -94,6 +94,10 @@ function checkUser (given: unknown, index: number | undefined): FixtureUser {
   if (error !== undefined) throw new InvalidUserError(error.field, error.message, index)
   const user = entry as FixtureUser
   for (const [i, role] of user.roles.entries()) {
+    // Each role once: a list of one role many times would make every page holding the user as large.
+    if (user.roles.findIndex((other) => other.roleName === role.roleName) < i) {
+      throw new InvalidUserError(`roles[${i}]`, `repeats the role "${role.roleName}": each role is listed once`, index)
+    }
     if (JSON.stringify(role) !== JSON.stringify(ROLES[role.roleName])) {
       throw new InvalidUserError(`roles[${i}]`, `must equal Sequence's documented role "${role.roleName}" exactly`, index)
     }

@@ -11,10 +11,7 @@ import { statusType } from './errors.js'
 
 type Limits = Pick<Config, 'maxHeaderBytes' | 'requestTimeoutMs'>
 
-/**
- * A whole response, headers and body, for a socket no request object exists for; `Connection: close`,
- * since what follows on the socket cannot be trusted. No body to a HEAD request.
- */
+/** A whole response, headers and body, for a socket no request object exists for. No body to a HEAD request. */
 export function rawErrorResponse (status: number, message: string, head = false): string {
   const body: ErrorBody = { error: { type: statusType(status), message } }
   const json = JSON.stringify(body)
@@ -32,8 +29,10 @@ interface ParseError extends Error {
   code?: string
   /** llhttp's reason, e.g. "Invalid header value char". */
   reason?: string
-  /** The bytes that failed: never logged, they hold the request's Authorization header. */
+  /** The bytes of the read that failed: never logged, they hold the request's Authorization header. */
   rawPacket?: unknown
+  /** Where in `rawPacket` the parser stopped. */
+  bytesParsed?: number
 }
 
 /** What a parse error is answered with: status and message, naming the setting where one applies. */
@@ -48,26 +47,59 @@ function answerOf (error: ParseError, limits: Limits): [number, string] {
   }
 }
 
+/** Each connection's newest response (set by screenRequest), which its errors are answered after. */
+const newest = new WeakMap<Socket, ServerResponse>()
+/** Connections whose error is answered: the parser stays broken, and may report again. */
+const failed = new WeakSet<Socket>()
+
 /**
  * Fastify's `clientErrorHandler`: its default answers `{"error":"Bad Request","message":"Client Error"}`
- * and logs the raw bytes at trace. This one answers in the envelope and logs the error's code only.
+ * and logs the raw bytes at trace; Node's own drops the answers still due to requests before the bad
+ * one. Here every request read gets its answer, the error gets the envelope after them, and only the
+ * error's code is logged. The connection then closes: what follows on it cannot be trusted.
  */
 export function clientErrorHandler (limits: Limits) {
   return function (this: { log: FastifyBaseLogger }, error: ParseError, socket: Socket): void {
-    if (error.code === 'ECONNRESET' || socket.destroyed) return
+    if (error.code === 'ECONNRESET' || socket.destroyed || failed.has(socket)) return
+    failed.add(socket)
     const [status, message] = answerOf(error, limits)
     this.log.debug({ code: error.code, status }, 'client error')
-    // A response already under way on this socket (a pipelined request behind it was bad) is left to finish.
-    if (socket.writable && (socket as { _httpMessage?: unknown })._httpMessage == null) {
-      socket.end(rawErrorResponse(status, message, isHead(error.rawPacket)))
-    } else {
-      socket.destroy()
+    const request = (socket as { parser?: { incoming?: IncomingMessage | null } }).parser?.incoming
+    const response = newest.get(socket)
+    if (request != null && !request.complete && response?.req === request) {
+      // The error is in this request's body, or its time ran out while the body arrived.
+      if (!response.headersSent) sendEnvelope(request, response, status, message)
+      else if (response.writableFinished) closeGently(socket)
+      else response.once('finish', () => { closeGently(socket) })
+      return
     }
+    // In the request line or headers: no request object exists. Answered once those before it are.
+    const answer = (): void => {
+      if (socket.writable) socket.write(rawErrorResponse(status, message, isHead(error)))
+      closeGently(socket)
+    }
+    if (response === undefined || response.writableFinished) answer()
+    else response.once('finish', answer)
   }
 }
 
-function isHead (rawPacket: unknown): boolean {
-  return Buffer.isBuffer(rawPacket) && rawPacket.subarray(0, 5).toString('latin1') === 'HEAD '
+/**
+ * Ends the connection, then reads and drops what the client still sends for a moment: closing a
+ * socket with unread input resets it, and the reset can destroy the answer before the client reads it.
+ */
+function closeGently (socket: Socket): void {
+  socket.end()
+  setTimeout(() => { socket.destroy() }, 1000).unref()
+}
+
+/** Whether the request that failed is a HEAD: the one starting after the last complete header block before the error. */
+function isHead (error: ParseError): boolean {
+  const raw = error.rawPacket
+  if (!Buffer.isBuffer(raw)) return false
+  const at = error.bytesParsed ?? raw.length
+  const end = at >= 4 ? raw.lastIndexOf('\r\n\r\n', at - 4) : -1
+  const start = end === -1 ? 0 : end + 4
+  return raw.subarray(start, start + 5).toString('latin1') === 'HEAD '
 }
 
 /**
@@ -75,6 +107,7 @@ function isHead (rawPacket: unknown): boolean {
  * Host with an empty 400 (RFC 9112 §3.2 asks for 400 on a missing or repeated Host): the envelope here.
  */
 export function screenRequest (request: IncomingMessage, response: ServerResponse): boolean {
+  newest.set(request.socket, response)
   // Node stops reading the connection after a request with an Upgrade header it does not upgrade:
   // closing it after the answer keeps a request pipelined behind from waiting forever.
   if (request.headers.upgrade !== undefined) response.shouldKeepAlive = false

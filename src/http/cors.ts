@@ -11,7 +11,8 @@ export async function registerCors (app: FastifyInstance, origins: readonly stri
   if (origins.length === 0) return
   // @fastify/cors answers an OPTIONS that is no complete preflight with a text/plain 400: the envelope instead.
   app.addHook('onRequest', async (request) => {
-    if (request.method === 'OPTIONS' && (request.headers.origin === undefined || request.headers['access-control-request-method'] === undefined)) {
+    // Empty counts as missing, as @fastify/cors counts it.
+    if (request.method === 'OPTIONS' && (!request.headers.origin || !request.headers['access-control-request-method'])) {
       throw new ApiError(400, 'BadRequest', 'OPTIONS is answered only as a CORS preflight: send Origin and Access-Control-Request-Method headers.')
     }
   })
