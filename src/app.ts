@@ -1,5 +1,5 @@
 // buildApp(config): wires contract, data and HTTP into a ready Fastify instance; it never listens.
-import type { RequestListener } from 'node:http'
+import type { RequestListener, Server } from 'node:http'
 import type { Writable } from 'node:stream'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import pino from 'pino'
@@ -120,7 +120,10 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
   registerErrorEnvelope(app)
   // Bodies are JSON: text/plain gets 415 like any other type, not a string that fails validation.
   app.removeContentTypeParser('text/plain')
-  app.addHook('preClose', async () => { closing = true })
+  app.addHook('preClose', async () => {
+    closing = true
+    await acceptQueued(app.server)
+  })
   const requestLog = new RequestLog(app.log)
   app.addHook('onClose', async () => { requestLog.flush() })
   replay.register(app, requestLog)
@@ -162,6 +165,23 @@ export async function buildApp (config: Config, deps: AppDependencies = {}): Pro
 
   await app.ready()
   return app
+}
+
+/**
+ * Node accepts one queued connection per turn of the event loop, and closing the server resets those
+ * still queued: requests their clients sent before the stop would be lost. So before closing, turns
+ * go by until one brings no new connection (at least two, at most 100 ms).
+ */
+async function acceptQueued (server: Server): Promise<void> {
+  let accepted = 0
+  const count = (): void => { accepted++ }
+  server.on('connection', count)
+  const until = performance.now() + 100
+  for (let turns = 0, seen = -1; performance.now() < until && (turns < 2 || accepted !== seen); turns++) {
+    seen = accepted
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  server.off('connection', count)
 }
 
 function isApiRequest (url: string): boolean {

@@ -65,6 +65,8 @@ t.test('requests pipelined before a bad one get their answers first, then the er
   t.strictSame(responsesIn(t, oversized?.raw ?? '', [true]).map(({ status, body }) => [status, body.length > 0]), [[200, false], [200, true], [431, true]], 'the 431 has its body: the failing request is a GET')
   const head = await exchange(port, `${health}HEAD /api/users/\u00e9 HTTP/1.1\r\n${HOST}\r\n`)
   t.strictSame(responsesIn(t, head?.raw ?? '', [false, true]).map(({ status, body }) => [status, body.length > 0]), [[200, true], [400, false]], 'no body: the failing request is a HEAD')
+  const afterBody = await exchange(port, `GET /health HTTP/1.1\r\n${HOST}Content-Length: 9\r\n\r\nHEAD /x\r\nHEAD %2Fhealth HTTP/1.1\r\n${HOST}\r\n`)
+  t.strictSame(responsesIn(t, afterBody?.raw ?? '', [false, true]).map(({ status, body }) => [status, body.length > 0]), [[200, true], [400, false]], 'a HEAD behind a request with a body, which looks like a request line itself')
 })
 
 t.test('bytes after a request that asked to close the connection are ignored: that request is answered', async (t) => {
@@ -76,7 +78,7 @@ t.test('bytes after a request that asked to close the connection are ignored: th
 t.test('a body Node cannot parse gets the envelope, once, from the request it belongs to', async (t) => {
   const port = await listening(t)
   const put = `PUT /api/users/x HTTP/1.1\r\n${HOST}Authorization: ${AUTH}\r\nSequence-Version: 2024-05-09\r\nContent-Type: application/json\r\n`
-  for (const [what, request, message] of [
+  for (const [what, request, message] of <Array<[string, string, string]>>[
     ['a bad chunk size', `${put}Transfer-Encoding: chunked\r\n\r\nzz\r\n`, 'Malformed HTTP request: Invalid character in chunk size.'],
     ['an unknown transfer coding', `${put}Transfer-Encoding: gzip\r\n\r\nabc`, 'Malformed HTTP request: Request has invalid `Transfer-Encoding`.']
   ]) {

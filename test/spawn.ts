@@ -13,7 +13,8 @@ export function startMock (entry: 'server' | 'cli', args: string[] = [], env: Re
   let stderr = ''
   child.stdout.on('data', (chunk) => { stdout += chunk })
   child.stderr.on('data', (chunk) => { stderr += chunk })
-  const exited: Promise<Run> = once(child, 'exit').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null, stdout, stderr }))
+  // 'close', not 'exit': the child's output is then read to its end.
+  const exited: Promise<Run> = once(child, 'close').then(([code, signal]) => ({ code: code as number | null, signal: signal as NodeJS.Signals | null, stdout, stderr }))
   /** The printed base URL, e.g. http://127.0.0.1:41235/api, once the mock listens. */
   const listening = new Promise<string>((resolve, reject) => {
     child.stdout.on('data', () => {

@@ -92,13 +92,24 @@ function closeGently (socket: Socket): void {
   setTimeout(() => { socket.destroy() }, 1000).unref()
 }
 
-/** Whether the request that failed is a HEAD: the one starting after the last complete header block before the error. */
+/**
+ * Whether the request that failed is a HEAD. The error is in its request line or headers; the read
+ * may hold whole requests before it, pipelined: each is skipped by its headers and Content-Length.
+ */
 function isHead (error: ParseError): boolean {
   const raw = error.rawPacket
   if (!Buffer.isBuffer(raw)) return false
   const at = error.bytesParsed ?? raw.length
-  const end = at >= 4 ? raw.lastIndexOf('\r\n\r\n', at - 4) : -1
-  const start = end === -1 ? 0 : end + 4
+  let start = 0
+  for (;;) {
+    while (raw[start] === 0x0d || raw[start] === 0x0a) start++
+    const headEnd = raw.indexOf('\r\n\r\n', start)
+    if (headEnd === -1 || headEnd + 4 > at) break
+    const length = /\r\ncontent-length: *(\d+)/i.exec(raw.subarray(start, headEnd).toString('latin1'))?.[1]
+    const next = headEnd + 4 + Number(length ?? 0)
+    if (next > at) break
+    start = next
+  }
   return raw.subarray(start, start + 5).toString('latin1') === 'HEAD '
 }
 
