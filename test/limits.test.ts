@@ -202,3 +202,18 @@ t.test('a response\'s latency is not part of the request timeout', async (t) => 
   const response = await fetch(`http://127.0.0.1:${port}/api/users?limit=1`, { headers: { authorization: AUTH } })
   t.equal(response.status, 200)
 })
+
+t.test('a body over the limit gets its 413 while the client is still sending it, and the connection stays usable', async (t) => {
+  const port = await listening(t)
+  const socket = connect(port, '127.0.0.1')
+  let received = ''
+  socket.on('data', (data: Buffer) => { received += data.toString('latin1') })
+  await new Promise((resolve) => socket.once('connect', resolve))
+  socket.write(`POST /openapi.json HTTP/1.1\r\n${HOST}Content-Type: application/json\r\nContent-Length: 4194304\r\n\r\n`)
+  for (let sent = 0; sent < 4194304; sent += 65536) socket.write('a'.repeat(65536))
+  socket.write(`GET /health HTTP/1.1\r\n${HOST}Connection: close\r\n\r\n`)
+  await new Promise((resolve) => socket.on('close', resolve))
+  const [tooLarge, health] = responsesIn(t, received)
+  t.strictSame(tooLarge, { status: 413, body: envelope('PayloadTooLarge', 'The request body exceeds 1048576 bytes.') })
+  t.equal(health?.status, 200, 'the next request on the connection is answered')
+})

@@ -67,6 +67,9 @@ export function sendError (error: FastifyError, request: FastifyRequest, reply: 
     error: { type: apiError.type, message: apiError.message, ...(apiError.errors && { errors: apiError.errors }) }
   }
   request.errorType = apiError.type
+  // Fastify closes the connection after a body it could not read; Node then reads and drops the rest of
+  // the body instead, so a client still sending it gets this answer rather than a reset connection.
+  if (error.code?.startsWith('FST_ERR_CTP_') === true) reply.removeHeader('connection')
   if (apiError.headers !== undefined) reply.headers(apiError.headers)
   return reply.status(apiError.statusCode).send(body)
 }
