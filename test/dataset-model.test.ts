@@ -6,24 +6,11 @@ import type { FastifyInstance, InjectOptions } from 'fastify'
 import { ROLE_NAMES, ROLES, type RoleName } from '../src/contract/roles.js'
 import type { Role } from '../src/contract/schemas.js'
 import { API_VERSIONS, type ApiVersion } from '../src/contract/versions.js'
+import { parameters } from './fc-parameters.js'
 import { AUTH, build, JSON_UTF8, type Reply } from './helper.js'
 
 // Two delete modes, a hundred-odd command sequences each; on a busy 2-core machine the file takes well under this.
 t.setTimeout(240_000)
-
-/**
- * A fresh random seed per run; a failure prints its seed and path, and `FC_SEED=<seed> FC_PATH=<path>`
- * replays it (with tap's `--grep` for the one delete mode). `FC_NUM_RUNS` sets how many sequences each mode runs.
- */
-function parameters (numRuns: number): fc.Parameters<unknown> {
-  const { FC_SEED, FC_PATH, FC_NUM_RUNS } = process.env
-  return {
-    includeErrorInReport: true,
-    numRuns: FC_NUM_RUNS === undefined || FC_NUM_RUNS === '' ? numRuns : Number(FC_NUM_RUNS),
-    ...(FC_SEED !== undefined && FC_SEED !== '' && { seed: Number(FC_SEED) }),
-    ...(FC_PATH !== undefined && FC_PATH !== '' && { path: FC_PATH })
-  }
-}
 
 const ACCOUNT_ID = '83da2ca4-49c7-4d81-9c9a-ba5be11768b0'
 /** Creation times the model draws: 1970 to 2100, well inside what a cursor carries. */

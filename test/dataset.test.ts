@@ -3,7 +3,7 @@ import { decodeCursor } from '../src/data/cursor.js'
 import { comparePositions, type StoredUser } from '../src/data/user-store.js'
 import { EARLIEST_CREATED_AT, GeneratedUsers, REFERENCE_DATE, type GenerateOptions } from '../src/data/generate.js'
 import { build, get } from './helper.js'
-import { seededRandom } from './random.js'
+import { seededRandom } from '../scripts/load/random.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const ACCOUNT = '83da2ca4-49c7-4d81-9c9a-ba5be11768b0'

@@ -3,7 +3,7 @@ import t from 'tap'
 import { encodeCursor, type Position } from '../src/data/cursor.js'
 import { selectPage, type Page, type PageRequest } from '../src/data/page.js'
 import { SortedUsers, UserStore, type StoredUser } from '../src/data/user-store.js'
-import { seededRandom } from './random.js'
+import { seededRandom } from '../scripts/load/random.js'
 
 const ACCOUNT = '83da2ca4-49c7-4d81-9c9a-ba5be11768b0'
 

@@ -7,6 +7,7 @@ import { Value } from 'typebox/value'
 import { UserPageSchemas, UserSchemas } from '../src/contract/schemas.js'
 import { API_VERSIONS, LATEST_VERSION, type ApiVersion } from '../src/contract/versions.js'
 import { decodeCursor, encodeCursor, type Cursor } from '../src/data/cursor.js'
+import { parameters } from './fc-parameters.js'
 import { AUTH, build, JSON_UTF8, type Reply } from './helper.js'
 
 // Thousands of requests per property; on a busy 2-core machine the file takes well under this.
@@ -19,21 +20,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 const LIMIT_MESSAGE = 'Invalid limit: must be an integer between 1 and 100 (inclusive).'
 const UNRECOGNISED_VERSION = { error: { type: 'UnrecognisedApiVersion', message: 'No matching API version found. Please make sure the specified API version is valid.' } }
 const BASIC_CHALLENGE = 'Basic realm="Sequence", charset="UTF-8"'
-
-/**
- * A fresh random seed per run, so that every run tries new cases; a failure prints its seed and path.
- * `FC_SEED=<seed> FC_PATH=<path>` replays it (with tap's `--grep` for the one property); `FC_NUM_RUNS`
- * sets how many cases every property tries.
- */
-function parameters (numRuns: number): fc.Parameters<unknown> {
-  const { FC_SEED, FC_PATH, FC_NUM_RUNS } = process.env
-  return {
-    includeErrorInReport: true,
-    numRuns: FC_NUM_RUNS === undefined || FC_NUM_RUNS === '' ? numRuns : Number(FC_NUM_RUNS),
-    ...(FC_SEED !== undefined && FC_SEED !== '' && { seed: Number(FC_SEED) }),
-    ...(FC_PATH !== undefined && FC_PATH !== '' && { path: FC_PATH })
-  }
-}
 
 /** One tap assertion per property: the counterexample, its seed and the error are the failure's message. */
 async function holds<Ts> (t: Test, property: fc.IRawProperty<Ts>, numRuns: number): Promise<void> {

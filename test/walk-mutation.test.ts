@@ -5,7 +5,7 @@ import { ROLES } from '../src/contract/roles.js'
 import { API_VERSIONS, type ApiVersion } from '../src/contract/versions.js'
 import { formatMicros } from '../src/data/fixtures.js'
 import { AUTH, build } from './helper.js'
-import { seededRandom } from './random.js'
+import { seededRandom } from '../scripts/load/random.js'
 
 const USERS = 300
 const LIMITS = [1, 7, 20, 100] as const

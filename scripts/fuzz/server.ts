@@ -2,9 +2,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import { closeSync, openSync, readFileSync } from 'node:fs'
 import { request } from 'node:http'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { freePort } from '../bench/processes.js'
 
 /** The fuzzer cannot run (exit 2): the message says why. */
 export class FuzzError extends Error {
@@ -17,17 +17,6 @@ export function build (root: string): void {
   process.stderr.write('fuzz: npm run build\n')
   const result = spawnSync('npm', ['run', 'build'], { cwd: root, stdio: ['ignore', 2, 2] })
   if (result.status !== 0) throw new FuzzError('npm run build failed (its output is above)')
-}
-
-export async function freePort (): Promise<number> {
-  return await new Promise((resolve, reject) => {
-    const server = createServer()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')))
-    })
-  })
 }
 
 export interface Mock {

@@ -1,6 +1,7 @@
 // The requests the shutdown run's clients send, each with the answer it gets when nothing is shutting down.
 import { isDeepStrictEqual } from 'node:util'
 import { API_VERSIONS, type ApiVersion } from '../../src/contract/versions.js'
+import { seededRandom } from './random.js'
 
 export const AUTHORIZATION = 'Basic a2V5OnNlY3JldA==' // key:secret, the mock's default credentials
 export const ACCOUNT_ID = '83da2ca4-49c7-4d81-9c9a-ba5be11768b0'
@@ -30,18 +31,6 @@ export type Mix = Readonly<Record<RequestKind, number>>
 export const MIX_WITH_LATENCY: Mix = { list: 40, user: 30, missing: 10, update: 7, delete: 6, add: 7 }
 /** Without latency: reads repeat and writes are rare, so that most reads are replayed answers (src/http/replay.ts). */
 export const MIX_FAST: Mix = { list: 55, user: 35, missing: 9.7, update: 0.1, delete: 0.1, add: 0.1 }
-
-/** mulberry32: seeded, so that a round's requests can be drawn again from its seed. */
-export function seededRandom (seed: number): () => number {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let x = state
-    x = Math.imul(x ^ (x >>> 15), x | 1)
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61)
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** One client's requests: page walks that follow `pagination.after`, users by id, unknown ids, writes. */
 export class RequestPlanner {

@@ -2,7 +2,8 @@
 import type { ChildProcess } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { KeepAliveConnection, type Outcome } from './shutdown-client.js'
-import { abnormality, listRequest, MIX_FAST, MIX_WITH_LATENCY, RequestPlanner, requestBytes, seededRandom, type PlannedRequest, type RequestKind } from './shutdown-requests.js'
+import { seededRandom } from './random.js'
+import { abnormality, listRequest, MIX_FAST, MIX_WITH_LATENCY, RequestPlanner, requestBytes, type PlannedRequest, type RequestKind } from './shutdown-requests.js'
 
 /** Latency of every API answer in a round with latency: requests are genuinely in flight when SIGTERM comes. */
 export const LATENCY_MS = '200-800'

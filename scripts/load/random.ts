@@ -1,4 +1,4 @@
-// A seeded random source for the tests that draw random cases.
+// A seeded random source, for the tests and the load scripts that draw random cases and must replay them.
 /** mulberry32: a small seeded PRNG, so that random cases are the same on every run and a failure can be replayed. */
 export function seededRandom (seed: number): () => number {
   let state = seed >>> 0
