@@ -124,7 +124,8 @@ export function screenRequest (request: IncomingMessage, response: ServerRespons
   if (request.headers.upgrade !== undefined) response.shouldKeepAlive = false
   let hosts = 0
   for (let index = 0; index < request.rawHeaders.length; index += 2) {
-    if (request.rawHeaders[index]?.toLowerCase() === 'host') hosts++
+    const name = request.rawHeaders[index] as string
+    if (name.length === 4 && name.toLowerCase() === 'host') hosts++
   }
   if (hosts === 1 || (hosts === 0 && request.httpVersion === '1.0')) return false
   sendEnvelope(request, response, 400, `${hosts === 0 ? 'Missing' : 'Repeated'} Host header: an HTTP/1.1 request has exactly one.`)
