@@ -1,13 +1,12 @@
 // npm run soak: the built mock under full wrk load for minutes, journal on, measured from inside; RSS, event-loop delay and journal memory must hold.
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { ensureTools, LOAD_CPU, track } from './bench/processes.js'
-import { parseWrk, type WrkResult } from './bench/wrk.js'
+import { ensureTools } from './bench/processes.js'
+import { parseWrk, spawnWrk, type WrkResult } from './bench/wrk.js'
 import { Client } from './load/http.js'
 import { CannotRun, exitOf, prepareDist, runScript, scratchFolder, startMock } from './load/mock.js'
 import { integerOption } from './load/options.js'
@@ -140,16 +139,7 @@ async function nextBoundary (monitorFile: string, windowSeconds: number): Promis
 
 async function runWrk (port: number, script: string, connections: number, seconds: number): Promise<{ result: WrkResult, counts: StatusCounts }> {
   const nonce = randomBytes(2).toString('hex')
-  const args = ['-c', String(LOAD_CPU), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', script, `http://127.0.0.1:${port}`, '--', nonce]
-  const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] })
-  track(child)
-  let output = ''
-  child.stdout.setEncoding('utf8').on('data', (text: string) => { output += text })
-  child.stderr.setEncoding('utf8').on('data', (text: string) => { output += text })
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', resolve)
-  })
+  const { code, output } = await spawnWrk(['-t1', `-c${connections}`, `-d${seconds}s`, '--timeout', '10s', '--latency', '-s', script, `http://127.0.0.1:${port}`, '--', nonce])
   if (code !== 0) throw new CannotRun(`wrk exited with ${code}: ${output.trim()}`)
   return { result: parseWrk(output), counts: parseCounts(output) }
 }

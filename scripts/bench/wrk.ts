@@ -21,9 +21,15 @@ export interface Load {
 }
 
 export async function runWrk (load: Load): Promise<WrkResult> {
-  const args = ['-c', String(LOAD_CPU), 'wrk', '-t1', `-c${load.connections}`, `-d${load.seconds}s`, '--latency',
-    '-H', `Authorization: ${AUTHORIZATION}`, '-H', `Sequence-Version: ${load.version}`, load.url]
-  const child = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  const { code, output } = await spawnWrk(['-t1', `-c${load.connections}`, `-d${load.seconds}s`, '--latency',
+    '-H', `Authorization: ${AUTHORIZATION}`, '-H', `Sequence-Version: ${load.version}`, load.url])
+  if (code !== 0) throw new BenchError(`wrk ${load.url} exited with ${code}: ${output.trim()}`)
+  return parseWrk(output)
+}
+
+/** wrk with `args` on the load core, to its end: its exit code and all it printed. */
+export async function spawnWrk (args: readonly string[]): Promise<{ code: number | null, output: string }> {
+  const child = spawn('taskset', ['-c', String(LOAD_CPU), 'wrk', ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
   track(child)
   let output = ''
   child.stdout.setEncoding('utf8').on('data', (text: string) => { output += text })
@@ -32,8 +38,7 @@ export async function runWrk (load: Load): Promise<WrkResult> {
     child.on('error', reject)
     child.on('close', resolve)
   })
-  if (code !== 0) throw new BenchError(`wrk ${load.url} exited with ${code}: ${output.trim()}`)
-  return parseWrk(output)
+  return { code, output }
 }
 
 export function parseWrk (output: string): WrkResult {
