@@ -9,7 +9,7 @@ const packages = Object.keys(dependencies).filter((name) => name !== 'typebox')
 const external = [...packages, ...packages.map((name) => `${name}/*`)]
 const options = { bundle: true, platform: 'node', format: 'esm', target: 'node20', outdir: 'dist', sourcemap: true, logLevel: 'warning' }
 
-await build({ ...options, entryPoints: ['src/server.ts', 'src/healthcheck.ts'], external })
+await build({ ...options, entryPoints: ['src/server.ts', 'src/healthcheck.ts', 'src/index.ts'], external })
 // The command line imports the server's bundle rather than a second copy of it: the server starts
 // itself when it is the program run, which a copy inside the command line's bundle would always be.
 await build({ ...options, entryPoints: ['src/cli.ts'], external: [...external, './server.js'] })
