@@ -5,11 +5,11 @@ import { build } from 'esbuild'
 // TypeBox is about 700 modules: loading them one by one takes a third of a second, most of the
 // mock's start-up. It is inlined; every other dependency stays an import from node_modules.
 const { dependencies } = JSON.parse(await readFile('package.json', 'utf8'))
-const packages = Object.keys(dependencies).filter((name) => name !== 'typebox')
+const packages = [...Object.keys(dependencies).filter((name) => name !== 'typebox'), 'msw']
 const external = [...packages, ...packages.map((name) => `${name}/*`)]
 const options = { bundle: true, platform: 'node', format: 'esm', target: 'node20', outdir: 'dist', sourcemap: true, logLevel: 'warning' }
 
-await build({ ...options, entryPoints: ['src/server.ts', 'src/healthcheck.ts', 'src/index.ts'], external })
+await build({ ...options, entryPoints: ['src/server.ts', 'src/healthcheck.ts', 'src/index.ts', 'src/msw.ts'], external })
 // The command line imports the server's bundle rather than a second copy of it: the server starts
 // itself when it is the program run, which a copy inside the command line's bundle would always be.
 await build({ ...options, entryPoints: ['src/cli.ts'], external: [...external, './server.js'] })

@@ -1,0 +1,2 @@
+// MSW handlers (placeholder until the handlers land): `import { sequenceHandlers } from 'sequence-mock/msw'`.
+export {}
