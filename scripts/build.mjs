@@ -9,8 +9,11 @@ const packages = [...Object.keys(dependencies).filter((name) => name !== 'typebo
 const external = [...packages, ...packages.map((name) => `${name}/*`)]
 const options = { bundle: true, platform: 'node', format: 'esm', target: 'node20', outdir: 'dist', sourcemap: true, logLevel: 'warning' }
 
-await build({ ...options, entryPoints: ['src/server.ts', 'src/healthcheck.ts', 'src/index.ts', 'src/msw.ts'], external })
+await build({ ...options, entryPoints: ['src/server.ts', 'src/healthcheck.ts', 'src/index.ts'], external })
 // The command line imports the server's bundle rather than a second copy of it: the server starts
 // itself when it is the program run, which a copy inside the command line's bundle would always be.
 await build({ ...options, entryPoints: ['src/cli.ts'], external: [...external, './server.js'] })
 await chmod('dist/cli.js', 0o755)
+// The MSW handlers use the package's own entry point, so that `sequence-mock` and `sequence-mock/msw`
+// share one app and one MockControlError.
+await build({ ...options, entryPoints: ['src/msw.ts'], external: [...external, './index.js'] })

@@ -76,7 +76,7 @@ export interface RunningMock {
   replaceUsers: (users: NewUser[]) => Promise<number>
   /** Removes a user outright (`DELETE /_mock/users/{id}`); undefined when there is none. */
   removeUser: (id: string) => Promise<StoredUser | undefined>
-  /** The request journal (`GET /_mock/requests`), oldest first. */
+  /** The request journal (`GET /_mock/requests`), newest first. */
   requests: (filter?: JournalFilter) => JournalEntry[]
   /** Stops listening and frees everything; waits for requests in flight. */
   close: () => Promise<void>
