@@ -12,7 +12,9 @@ const options = { bundle: true, platform: 'node', format: 'esm', target: 'node20
 await build({ ...options, entryPoints: ['src/server.ts', 'src/healthcheck.ts', 'src/index.ts'], external })
 // The command line imports the server's bundle rather than a second copy of it: the server starts
 // itself when it is the program run, which a copy inside the command line's bundle would always be.
-await build({ ...options, entryPoints: ['src/cli.ts'], external: [...external, './server.js'] })
+// The same for `sequence-mock parity`, which starts a mock through the package's entry point.
+await build({ ...options, entryPoints: ['src/cli.ts'], external: [...external, './server.js', './parity/command.js'] })
+await build({ ...options, entryPoints: ['src/parity/command.ts'], outbase: 'src', external: [...external, '../index.js', '../package-info.js'] })
 await chmod('dist/cli.js', 0o755)
 // The MSW handlers use the package's own entry point, so that `sequence-mock` and `sequence-mock/msw`
 // share one app and one MockControlError.

@@ -17,6 +17,7 @@ function usage (): string {
     `sequence-mock ${MOCK_VERSION}: a local stand-in for Sequence's Users API`,
     '',
     'Usage: sequence-mock [flags]',
+    '       sequence-mock parity --target <base URL> --auth <id:secret>   compare the mock with your Sequence sandbox (parity --help)',
     '',
     'Every flag has an environment variable; a flag overrides its variable, which overrides the default.',
     '',
@@ -44,14 +45,21 @@ function readFlags (): Record<string, string | boolean | undefined> {
   }
 }
 
-const values = readFlags()
-if (values['help'] === true) {
-  process.stdout.write(usage())
-} else if (values['version'] === true) {
-  process.stdout.write(`${MOCK_VERSION}\n`)
+if (process.argv[2] === 'parity') {
+  // Loaded only for the subcommand: the server's start-up stays as it was.
+  const { parityCommand } = await import('./parity/command.js')
+  const write = (stream: NodeJS.WriteStream) => (text: string): void => { stream.write(text) }
+  process.exitCode = await parityCommand(process.argv.slice(3), process.env, { stdout: write(process.stdout), stderr: write(process.stderr) })
 } else {
-  const fromFlags = Object.fromEntries(Object.entries(values)
-    .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
-    .map(([flag, value]) => [flags[flag] as string, value]))
-  await serve({ ...process.env, ...fromFlags })
+  const values = readFlags()
+  if (values['help'] === true) {
+    process.stdout.write(usage())
+  } else if (values['version'] === true) {
+    process.stdout.write(`${MOCK_VERSION}\n`)
+  } else {
+    const fromFlags = Object.fromEntries(Object.entries(values)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+      .map(([flag, value]) => [flags[flag] as string, value]))
+    await serve({ ...process.env, ...fromFlags })
+  }
 }
