@@ -7,7 +7,7 @@ import { build } from 'esbuild'
 const { dependencies } = JSON.parse(await readFile('package.json', 'utf8'))
 const packages = [...Object.keys(dependencies).filter((name) => name !== 'typebox'), 'msw']
 const external = [...packages, ...packages.map((name) => `${name}/*`)]
-const options = { bundle: true, platform: 'node', format: 'esm', target: 'node20', outdir: 'dist', sourcemap: true, logLevel: 'warning' }
+const options = { bundle: true, platform: 'node', format: 'esm', target: 'node20', outdir: 'dist', sourcemap: true, sourcesContent: false, logLevel: 'warning' }
 
 await build({ ...options, entryPoints: ['src/server.ts', 'src/healthcheck.ts', 'src/index.ts'], external })
 // The command line imports the server's bundle rather than a second copy of it: the server starts

@@ -12,6 +12,7 @@ import type {
 import type { JournalEntry, JournalFilter } from './http/journal.js'
 
 export { buildApp, ConfigError, type Config }
+export { FixturesError } from './data/fixtures.js'
 export { API_VERSIONS, LATEST_VERSION, type ApiVersion } from './contract/versions.js'
 export type { Credential } from './config.js'
 export type { Role, ErrorBody, ErrorDetail, UpdateUserBody } from './contract/schemas.js'
@@ -47,7 +48,8 @@ const IN_PROCESS: Readonly<Record<string, string>> = { SEQUENCE_MOCK_PORT: '0', 
 /** The configuration for options: the server's defaults (not the environment's variables), then the options. Throws a ConfigError naming each bad option. */
 export function configOf (options: MockOptions = {}): Config {
   const config = { ...loadConfig(IN_PROCESS), ...options }
-  const bad = [...Value.Errors(ConfigSchema, config)].map((error) => `  ${error.instancePath.slice(1) || 'options'}: ${error.message}`)
+  const unknown = Object.keys(options).filter((key) => !(key in ConfigSchema.properties)).map((key) => `  ${key}: not an option`)
+  const bad = [...unknown, ...[...Value.Errors(ConfigSchema, config)].map((error) => `  ${error.instancePath.slice(1) || 'options'}: ${error.message}`)]
   if (bad.length > 0) throw new ConfigError(`Invalid options:\n${[...new Set(bad)].join('\n')}`)
   return config
 }
@@ -73,7 +75,7 @@ export interface RunningMock {
   /** Adds a user (`POST /_mock/users`); throws a MockControlError for an invalid one. */
   addUser: (user: NewUser) => Promise<StoredUser>
   /** Replaces every user (`PUT /_mock/users`); the count. */
-  replaceUsers: (users: NewUser[]) => Promise<number>
+  replaceUsers: (users: Array<NewUser & { id: string }>) => Promise<number>
   /** Removes a user outright (`DELETE /_mock/users/{id}`); undefined when there is none. */
   removeUser: (id: string) => Promise<StoredUser | undefined>
   /** The request journal (`GET /_mock/requests`), newest first. */

@@ -27,7 +27,7 @@ export interface SequenceMock {
   /** Adds a user (`POST /_mock/users`); throws a MockControlError for an invalid one. */
   addUser: (user: NewUser) => Promise<StoredUser>
   /** Replaces every user (`PUT /_mock/users`); the count. */
-  replaceUsers: (users: NewUser[]) => Promise<number>
+  replaceUsers: (users: Array<NewUser & { id: string }>) => Promise<number>
   /** Removes a user outright (`DELETE /_mock/users/{id}`); undefined when there is none. */
   removeUser: (id: string) => Promise<StoredUser | undefined>
   /** The request journal (`GET /_mock/requests`), newest first. */
