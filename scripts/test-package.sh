@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The package as a user gets it: build, `npm pack`, check the tarball's files, install it into a new project in a
 # temporary folder and there run a node:test file (startMock), `npx sequence-mock --help`, a Vitest file (the MSW
-# handlers with fetch) and a type check of the shapes' types. Needs the npm registry; nothing else leaves the machine.
+# handlers with fetch), a Jest file in its ESM mode (the handlers and the controls) and a type check of the shapes'
+# types. Needs the npm registry; nothing else leaves the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -89,6 +90,13 @@ step 'vitest: setupServer(...sequenceHandlers()) with fetch'
 cp "$fixtures/msw.test.js" .
 timeout 120 npx --no -- vitest run msw.test.js || fail 'vitest run msw.test.js'
 passed 'Vitest with the MSW handlers'
+
+step 'jest (ESM mode): setupServer(...), createSequenceMock controls and startMock().addUser'
+install jest@30
+cp "$fixtures/jest.test.js" .
+# Jest's module runtime cannot require an ES module from CommonJS: a request through Fastify's inject would fail there.
+NODE_OPTIONS=--experimental-vm-modules timeout 120 npx --no -- jest --ci jest.test.js || fail 'jest jest.test.js'
+passed "Jest $(node -p "require('jest/package.json').version") with the MSW handlers and startMock"
 
 step 'tsc --noEmit: the shapes, options and handlers typed from the package'
 cp "$fixtures/types.ts.txt" types.ts

@@ -1,10 +1,11 @@
 // The package's API: startMock() serves the mock inside the caller's process; buildApp() for `inject`; the shapes' types.
 import type { AddressInfo } from 'node:net'
-import type { FastifyInstance, InjectOptions } from 'fastify'
+import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
 import { Value } from 'typebox/value'
 import { buildApp } from './app.js'
 import { ConfigError, ConfigSchema, loadConfig, type Config } from './config.js'
+import { dispatch } from './http/dispatch.js'
 import type {
   PaginationV20240101Schema, PaginationV20240730Schema,
   UserPageV20240101Schema, UserPageV20240730Schema, UserV20240101Schema, UserV20240730Schema
@@ -99,32 +100,42 @@ export async function startMock (options: MockOptions = {}): Promise<RunningMock
   }
   const { port } = app.server.address() as AddressInfo
   const origin = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-  const admin = async (method: InjectOptions['method'], url: string, body?: unknown): Promise<{ status: number, json: unknown }> => {
-    const response = await app.inject({
-      method,
-      url,
-      headers: { ...(config.adminToken !== undefined && { authorization: `Bearer ${config.adminToken}` }), ...(body !== undefined && { 'content-type': 'application/json' }) },
-      ...(body !== undefined && { payload: JSON.stringify(body) })
-    })
-    return { status: response.statusCode, json: response.json() }
-  }
-  const expect = <T>({ status, json }: { status: number, json: unknown }, ok: number): T => {
-    if (status !== ok) throw new MockControlError(status, json)
-    return json as T
-  }
   return {
     url: `${origin}/api`,
     origin,
     config,
     app,
     reset: () => { app.mock.reset() },
+    ...userControls(async () => app, config, new URL(origin).host),
+    requests: (filter) => app.mock.journal.list(filter),
+    close: async () => { await app.close() }
+  }
+}
+
+/**
+ * The controls that change users, as requests to the app's /_mock routes (the same checks and errors
+ * as over HTTP) through its server, without a socket or `inject`: they work under Jest, and while a
+ * user's MSW intercepts this process's HTTP. Shared with `sequence-mock/msw`; not part of the API.
+ * @internal
+ */
+export function userControls (app: () => Promise<FastifyInstance>, config: Config, host: string): Pick<RunningMock, 'addUser' | 'replaceUsers' | 'removeUser'> {
+  const admin = async (method: string, url: string, body?: unknown): Promise<{ status: number, json: unknown }> => {
+    const headers: Array<[string, string]> = [['host', host]]
+    if (config.adminToken !== undefined) headers.push(['authorization', `Bearer ${config.adminToken}`])
+    if (body !== undefined) headers.push(['content-type', 'application/json'])
+    const reply = await dispatch((await app()).server, { method, url, headers, body: body === undefined ? undefined : Buffer.from(JSON.stringify(body)) })
+    return { status: reply.status, json: JSON.parse(reply.body.toString()) }
+  }
+  const expect = <T>({ status, json }: { status: number, json: unknown }, ok: number): T => {
+    if (status !== ok) throw new MockControlError(status, json)
+    return json as T
+  }
+  return {
     addUser: async (user) => expect<StoredUser>(await admin('POST', '/_mock/users', user), 201),
     replaceUsers: async (users) => expect<{ users: number }>(await admin('PUT', '/_mock/users', users), 200).users,
     removeUser: async (id) => {
       const answer = await admin('DELETE', `/_mock/users/${encodeURIComponent(id)}`)
       return answer.status === 404 ? undefined : expect<StoredUser>(answer, 200)
-    },
-    requests: (filter) => app.mock.journal.list(filter),
-    close: async () => { await app.close() }
+    }
   }
 }

@@ -6,6 +6,8 @@ import t from 'tap'
 import { startMock } from '../src/index.js'
 import { sequenceHandlers } from '../src/msw.js'
 import { FORM_OPTIONS, HOST, RECORDED_REQUESTS, type RecordedRequest } from './forms-requests.js'
+import { AUTH } from './helper.js'
+import { exchange } from './raw.js'
 
 /**
  * The only headers not compared by value, since they are the transport's and differ by nature: `date`
@@ -13,6 +15,9 @@ import { FORM_OPTIONS, HOST, RECORDED_REQUESTS, type RecordedRequest } from './f
  * timeout, which Node's server adds on a socket only).
  */
 const TRANSPORT_HEADERS = { date: 'present in every form', 'keep-alive': 'socket only' } as const
+
+/** What the MSW handlers leave out, by design: they describe the connection the server answered on, and MSW has none. */
+const HOP_BY_HOP = ['connection', 'keep-alive', 'transfer-encoding']
 
 interface Sent {
   readonly method: string
@@ -154,6 +159,65 @@ RECORDED_REQUESTS.forEach((request, index) => {
     t.equal(a.headers.some(([name]) => name === 'keep-alive'), keptAlive, 'socket: its keep-alive timeout exactly when the connection stays open')
     const expected = { status: a.status, statusText: a.statusText, headers: answerHeaders(request, a.headers), body: a.body }
     t.strictSame({ ...b, headers: answerHeaders(request, b.headers) }, expected, 'startMock\'s app: the socket\'s headers, in their order')
-    t.strictSame({ ...c, headers: answerHeaders(request, c.headers) }, { ...expected, headers: asFetchHeaders(expected.headers) }, 'MSW: the socket\'s headers, as fetch holds them')
+    t.notOk(c.headers.some(([name]) => HOP_BY_HOP.includes(name)), 'MSW: no Connection, Keep-Alive or Transfer-Encoding')
+    const withoutHopByHop = expected.headers.filter(([name]) => !HOP_BY_HOP.includes(name))
+    t.strictSame({ ...c, headers: answerHeaders(request, c.headers) }, { ...expected, headers: asFetchHeaders(withoutHopByHop) }, 'MSW: the socket\'s other headers, as fetch holds them')
+  })
+})
+
+/**
+ * Requests Node's HTTP parser and server refuse or treat specially, which no recorded request sends
+ * (`inject` has no parser: that form is left out). Each is sent with the headers given, the default
+ * credentials and `Connection: close`; the answer expected is the socket's.
+ */
+const PARSER_REQUESTS: ReadonlyArray<{ name: string, method: string, headers: Record<string, string>, status: number }> = [
+  { name: 'a lower-case method', method: 'propfind', headers: {}, status: 400 },
+  { name: 'an unknown method', method: 'BREW', headers: {}, status: 400 },
+  { name: 'a control character in a header value', method: 'GET', headers: { 'x-note': 'a\u0001b' }, status: 400 },
+  { name: 'a HEAD with a control character', method: 'HEAD', headers: { 'x-note': 'a\u0001b' }, status: 400 },
+  { name: 'headers over the limit', method: 'GET', headers: { 'x-large': 'x'.repeat(20_000) }, status: 431 },
+  { name: 'an Expect other than 100-continue', method: 'GET', headers: { expect: 'teapot' }, status: 417 },
+  { name: 'Expect: 100-continue', method: 'GET', headers: { expect: '100-continue' }, status: 200 }
+]
+
+/** The final response of a raw exchange (after any interim 100 Continue), names in lower case, the body up to the close. */
+function finalResponse (raw: string): Exchange {
+  const final = raw.replace(/^(?:HTTP\/1\.1 1\d\d [^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, '')
+  const end = final.indexOf('\r\n\r\n')
+  const [statusLine = '', ...lines] = final.slice(0, end).split('\r\n')
+  const [, status = '0', statusText = ''] = /^HTTP\/1\.1 (\d{3}) (.*)$/.exec(statusLine) ?? []
+  const headers = lines.map((line) => [line.slice(0, line.indexOf(':')).toLowerCase(), line.slice(line.indexOf(':') + 1).trim()] as const)
+  return { status: Number(status), statusText, headers, body: Buffer.from(final.slice(end + 4), 'latin1') }
+}
+
+t.test('requests the HTTP parser refuses or treats specially: the socket\'s answer through MSW too', async (t) => {
+  const mock = await startMock(FORM_OPTIONS)
+  const { port } = mock.app.server.address() as AddressInfo
+  const onSocket: Exchange[] = []
+  try {
+    for (const { method, headers } of PARSER_REQUESTS) {
+      const lines = [`${method} /api/users?limit=1 HTTP/1.1`, `host: ${HOST}`, `authorization: ${AUTH}`, ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`), 'connection: close']
+      const answer = await exchange(port, `${lines.join('\r\n')}\r\n\r\n`)
+      onSocket.push(finalResponse(answer?.raw ?? ''))
+    }
+  } finally {
+    await mock.close()
+  }
+  const server = setupServer(...sequenceHandlers(FORM_OPTIONS))
+  server.listen({ onUnhandledRequest: 'error' })
+  const throughMsw: Exchange[] = []
+  try {
+    for (const { method, headers } of PARSER_REQUESTS) {
+      const response = await fetch(`https://${HOST}/api/users?limit=1`, { method, headers: { authorization: AUTH, ...headers } })
+      throughMsw.push({ status: response.status, statusText: response.statusText, headers: [...response.headers], body: Buffer.from(await response.arrayBuffer()) })
+    }
+  } finally {
+    server.close()
+  }
+  PARSER_REQUESTS.forEach(({ name, status }, index) => {
+    const [a, c] = [onSocket[index], throughMsw[index]] as [Exchange, Exchange]
+    t.equal(a.status, status, `${name}: ${status} on a socket`)
+    const compared = (headers: Exchange['headers']): Array<[string, string]> => asFetchHeaders(headers.filter(([name]) => name !== 'date' && !HOP_BY_HOP.includes(name)))
+    t.strictSame({ ...c, headers: compared(c.headers) }, { ...a, headers: compared(a.headers) }, `${name}: the same status, headers and bytes through MSW`)
   })
 })

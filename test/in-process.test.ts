@@ -2,6 +2,8 @@
 import http from 'node:http'
 import v8 from 'node:v8'
 import { runInNewContext } from 'node:vm'
+import { http as mswHttp, HttpResponse } from 'msw'
+import { setupServer } from 'msw/node'
 import t from 'tap'
 import type { Test } from 'tap'
 import {
@@ -231,6 +233,22 @@ t.test('an invalid user makes addUser and replaceUsers throw a MockControlError 
     t.equal(control.message, `400: ${JSON.stringify(body)}`)
   }
   t.equal((await page(mock)).pagination.totalResultSize, 5, 'nothing changed')
+})
+
+t.test('the controls work while a user\'s MSW intercepts every HTTP request of the process', async (t) => {
+  const mock = await start(t, { users: 5, adminToken: 't0ken' })
+  // A suite that answers everything itself: a control sent over HTTP would get this 599.
+  const server = setupServer(mswHttp.all('*', () => new HttpResponse('intercepted', { status: 599 })))
+  server.listen({ onUnhandledRequest: 'error' })
+  t.teardown(() => { server.close() })
+  const added = await mock.addUser(newUser('under-msw@example.com'))
+  t.equal(added.email, 'under-msw@example.com')
+  t.equal(await mock.replaceUsers([{ ...newUser('only@example.com'), id: idOf(1) }]), 1)
+  t.equal((await mock.removeUser(idOf(1)))?.email, 'only@example.com')
+  t.equal((await fetch(`${mock.url}/users`)).status, 599, 'MSW was answering the process\'s own requests')
+  server.close()
+  t.equal((await page(mock)).pagination.totalResultSize, 0)
+  t.strictSame(mock.requests().map((entry) => entry.path), ['/api/users'], 'the controls are not in the journal, as over HTTP')
 })
 
 t.test('replaceUsers replaces every user, removeUser removes one, and reset brings back the start data and an empty journal', async (t) => {

@@ -217,3 +217,12 @@ t.test('a body over the limit gets its 413 while the client is still sending it,
   t.strictSame(tooLarge, { status: 413, body: envelope('PayloadTooLarge', 'The request body exceeds 1048576 bytes.') })
   t.equal(health?.status, 200, 'the next request on the connection is answered')
 })
+
+t.test('a bad HEAD pipelined behind a slow request gets no body, whatever arrives on the connection meanwhile', async (t) => {
+  const port = await listening(t, { SEQUENCE_MOCK_DELAY_MS: '400' })
+  const response = await exchange(port, [
+    `GET /api/users?limit=1 HTTP/1.1\r\n${HOST}Authorization: ${AUTH}\r\n\r\nHEAD %2Fhealth HTTP/1.1\r\n${HOST}\r\n\r\n`,
+    `GET /health HTTP/1.1\r\n${HOST}\r\n\r\n`.repeat(50)
+  ], { pauseMs: 100 })
+  t.strictSame(responsesIn(t, response?.raw ?? '', [false, true]).map(({ status, body }) => [status, body.length > 0]), [[200, true], [400, false]])
+})

@@ -1,9 +1,11 @@
 // The MSW handlers under msw/node's setupServer, called with plain fetch: the API, the test controls, base URLs, state, exit.
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { createServer } from 'node:http'
 import { http, HttpResponse } from 'msw'
 import { setupServer } from 'msw/node'
 import t, { type Test } from 'tap'
+import { dispatch } from '../src/http/dispatch.js'
 import { createSequenceMock, sequenceHandlers } from '../src/msw.js'
 import { AUTH, JSON_UTF8, validationError } from './helper.js'
 
@@ -35,6 +37,12 @@ async function call (url: string, init: RequestInit = {}): Promise<Answer> {
 
 const api = async (path: string, headers: Record<string, string> = {}, init: RequestInit = {}): Promise<Answer> =>
   await call(`${EU}/api${path}`, { ...init, headers: { authorization: AUTH, ...headers } })
+
+/** What keeps the process alive beyond this turn of the event loop: sockets, timers, handles (not immediates, gone by the next turn). */
+async function openResources (): Promise<string[]> {
+  await new Promise((resolve) => setImmediate(resolve))
+  return process.getActiveResourcesInfo().filter((type) => type !== 'Immediate').sort()
+}
 
 async function reset (t: Test): Promise<void> {
   t.equal((await call(`${EU}/_mock/reset`, { method: 'POST' })).status, 200, 'reset')
@@ -179,10 +187,56 @@ t.test('a request the HTTP parser refuses gets the server\'s 400', async (t) => 
   t.strictSame(unknown.body, { error: { type: 'BadRequest', message: 'Malformed HTTP request: Invalid method encountered.' } })
   const lowerCase = await api('/users', {}, { method: 'propfind' })
   t.equal(lowerCase.status, 400)
-  t.equal(lowerCase.headers.get('connection'), 'close')
+  t.equal(lowerCase.headers.get('connection'), null, 'the server\'s `Connection: close` is the connection\'s, not passed on')
   t.strictSame(lowerCase.body, { error: { type: 'BadRequest', message: 'Malformed HTTP request: Invalid method encountered.' } })
   const control = await api('/users', { 'x-note': 'a\u0001b' })
   t.strictSame(control.body, { error: { type: 'BadRequest', message: 'Malformed HTTP request: Invalid header value char.' } })
+  const large = await api('/users', { 'x-large': 'x'.repeat(20_000) })
+  t.equal(large.status, 431)
+  t.strictSame(large.body, { error: { type: 'RequestHeaderFieldsTooLarge', message: 'The request line and headers exceed 16384 bytes (SEQUENCE_MOCK_MAX_HEADER_BYTES).' } })
+  const expectation = await api('/users', { expect: 'teapot' })
+  t.equal(expectation.status, 417)
+  t.strictSame(expectation.body, { error: { type: 'ExpectationFailed', message: 'Unsupported Expect: "teapot". Only 100-continue is supported.' } })
+  const proceed = await api('/users?limit=1', { expect: '100-continue' })
+  t.equal(proceed.status, 200, 'the server\'s 100 Continue is read past, to the response')
+  t.equal(proceed.body.items.length, 1)
+})
+
+t.test('dispatches leave nothing open, and close() frees an app that never listened', async (t) => {
+  const before = await openResources()
+  const own = createSequenceMock({ users: 2, baseUrls: ['https://leak.sequence.test/api'] })
+  server.use(...own.handlers)
+  t.teardown(() => { server.resetHandlers() })
+  const statuses = []
+  for (const init of [{}, { method: 'HEAD' }, { method: 'propfind' }, { headers: { authorization: AUTH, 'x-note': 'a\u0001b' } }]) {
+    const response = await fetch('https://leak.sequence.test/api/users', { headers: { authorization: AUTH }, ...init })
+    await response.arrayBuffer()
+    statuses.push(response.status)
+  }
+  t.strictSame(statuses, [200, 200, 400, 400], 'answered, parser errors included')
+  t.equal((await own.addUser({ email: 'leak@example.com', sequenceAccountIds: [], state: 'active', roles: ['admin'] })).email, 'leak@example.com')
+  t.equal((await own.app()).server.listening, false)
+  t.strictSame(await openResources(), before, 'no socket, timer or handle more than before')
+  await own.close()
+  t.strictSame(await openResources(), before, 'closed')
+})
+
+t.test('dispatch reads any server\'s answer: interim 100s skipped, chunked bodies, repeated headers in order', async (t) => {
+  const plain = createServer((request, response) => {
+    response.setHeader('set-cookie', ['a=1', 'b=2'])
+    response.write(`${request.method} ${request.url} ${request.headers['x-echo']} `)
+    request.pipe(response)
+  })
+  const reply = await dispatch(plain, { method: 'POST', url: '/echo?x=1', headers: [['Host', 'here'], ['X-Echo', 'café'], ['Expect', '100-continue']], body: Buffer.from('body bytes') })
+  t.strictSame(reply, {
+    status: 200,
+    statusText: 'OK',
+    headers: [['set-cookie', 'a=1'], ['set-cookie', 'b=2'], ['Date', reply.headers[2]?.[1]], ['Connection', 'close'], ['Transfer-Encoding', 'chunked']],
+    body: Buffer.from('POST /echo?x=1 café body bytes')
+  })
+  t.equal((await dispatch(plain, { method: 'HEAD', url: '/', headers: [['host', 'here']], body: undefined })).body.length, 0, 'no body to a HEAD')
+  await t.rejects(dispatch(plain, { method: 'GET', url: '/', headers: [['host', 'here\r\nx-smuggled: 1']], body: undefined }), TypeError, 'a line break is refused, not sent')
+  t.equal(plain.listening, false)
 })
 
 t.test('custom base URLs: the API under its path, the mock\'s routes at its origin, separate state', async (t) => {
@@ -212,17 +266,22 @@ t.test('bad base URLs and options are refused when the handlers are made', async
   t.equal(sequenceHandlers().length, 2, 'one handler per default base URL')
 })
 
-t.test('a node:test process using the handlers exits without closing the mock', async (t) => {
+t.test('a node:test process using the handlers and controls exits without closing the mock, and never loads inject', async (t) => {
+  // light-my-request (inject) is CommonJS requiring the ESM-only cookie: Jest's module runtime cannot load it.
   const script = `
     import { test } from 'node:test'
     import assert from 'node:assert'
+    import { createRequire } from 'node:module'
     import { setupServer } from 'msw/node'
-    import { sequenceHandlers } from ${JSON.stringify(new URL('../src/msw.ts', import.meta.url).href)}
-    const server = setupServer(...sequenceHandlers({ users: 3 }))
+    import { createSequenceMock } from ${JSON.stringify(new URL('../src/msw.ts', import.meta.url).href)}
+    const sequence = createSequenceMock({ users: 3 })
+    const server = setupServer(...sequence.handlers)
     server.listen()
     test('lists', async () => {
+      await sequence.addUser({ email: 'child@example.com', sequenceAccountIds: [], state: 'active', roles: ['admin'] })
       const response = await fetch('https://eu.sequencehq.com/api/users', { headers: { authorization: ${JSON.stringify(AUTH)} } })
-      assert.equal((await response.json()).pagination.totalResultSize, 3)
+      assert.equal((await response.json()).pagination.totalResultSize, 4)
+      assert.deepEqual(Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('light-my-request')), [])
       server.close()
     })`
   const child = spawn(process.execPath, ['--import', 'tsx/esm', '--input-type=module', '--test-reporter=tap', '--eval', script], { stdio: ['ignore', 'pipe', 'pipe'] })

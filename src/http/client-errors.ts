@@ -73,9 +73,11 @@ export function clientErrorHandler (limits: Limits) {
       else response.once('finish', () => { closeGently(socket) })
       return
     }
-    // In the request line or headers: no request object exists. Answered once those before it are.
+    // In the request line or headers: no request object exists. Answered once those before it are;
+    // read the method now, while the bytes are there (Node reuses the buffer for the next read).
+    const head = isHead(error)
     const answer = (): void => {
-      if (socket.writable) socket.write(rawErrorResponse(status, message, isHead(error)))
+      if (socket.writable) socket.write(rawErrorResponse(status, message, head))
       closeGently(socket)
     }
     if (response === undefined || response.writableFinished) answer()
