@@ -226,3 +226,15 @@ t.test('a bad HEAD pipelined behind a slow request gets no body, whatever arrive
   ], { pauseMs: 100 })
   t.strictSame(responsesIn(t, response?.raw ?? '', [false, true]).map(({ status, body }) => [status, body.length > 0]), [[200, true], [400, false]])
 })
+
+t.test('a bad HEAD behind a body larger than one read gets no body', async (t) => {
+  const port = await listening(t)
+  const response = await exchange(port, `DELETE /api/users/x HTTP/1.1\r\n${HOST}Content-Length: 200000\r\n\r\n${'a'.repeat(200000)}HEAD %2Fhealth HTTP/1.1\r\n${HOST}\r\n\r\n`)
+  t.strictSame(responsesIn(t, response?.raw ?? '', [false, true]).map(({ status, body }) => [status, body.length > 0]), [[401, true], [400, false]])
+})
+
+t.test('a HEAD with a bad header, behind a body larger than one read, gets no body', async (t) => {
+  const port = await listening(t)
+  const response = await exchange(port, `DELETE /api/users/x HTTP/1.1\r\n${HOST}Content-Length: 200000\r\n\r\n${'a'.repeat(200000)}HEAD /health HTTP/1.1\r\n${HOST}X-Bad: a\u0001b\r\n\r\n`)
+  t.strictSame(responsesIn(t, response?.raw ?? '', [false, true]).map(({ status, body }) => [status, body.length > 0]), [[401, true], [400, false]])
+})

@@ -47,7 +47,7 @@ export function startSlowClients (options: SlowOptions): { finish: () => Promise
       asks5xx: false,
       secrets: []
     }
-    return { fuzzCase, result: drip(options, start, fuzzCase) }
+    return { fuzzCase, result: drip(options, start) }
   })
   const idle: Array<{ socket: Socket, closedByServer: boolean }> = []
   for (let i = 0; i < options.idle; i++) {
@@ -83,7 +83,7 @@ interface DripResult {
   readonly answerMs: number
 }
 
-async function drip (options: SlowOptions, start: string, fuzzCase: Case): Promise<DripResult> {
+async function drip (options: SlowOptions, start: string): Promise<DripResult> {
   const began = performance.now()
   return await new Promise((resolve) => {
     const socket = connect({ host: '127.0.0.1', port: options.port })

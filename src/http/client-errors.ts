@@ -11,18 +11,26 @@ import { statusType } from './errors.js'
 
 type Limits = Pick<Config, 'maxHeaderBytes' | 'requestTimeoutMs'>
 
+/** An error answered before Fastify: the envelope, and its headers (the connection closes after it). */
+function errorAnswer (status: number, message: string): { json: string, headers: Record<string, string> } {
+  const json = JSON.stringify({ error: { type: statusType(status), message } } satisfies ErrorBody)
+  return {
+    json,
+    headers: {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(json)),
+      [VERSION_HEADER]: LATEST_VERSION,
+      'sequence-mock-version': MOCK_VERSION,
+      connection: 'close'
+    }
+  }
+}
+
 /** A whole response, headers and body, for a socket no request object exists for. No body to a HEAD request. */
-export function rawErrorResponse (status: number, message: string, head = false): string {
-  const body: ErrorBody = { error: { type: statusType(status), message } }
-  const json = JSON.stringify(body)
-  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-    'Content-Type: application/json; charset=utf-8\r\n' +
-    `Content-Length: ${Buffer.byteLength(json)}\r\n` +
-    `${VERSION_HEADER}: ${LATEST_VERSION}\r\n` +
-    `Sequence-Mock-Version: ${MOCK_VERSION}\r\n` +
-    `Date: ${new Date().toUTCString()}\r\n` +
-    'Connection: close\r\n\r\n' +
-    (head ? '' : json)
+function rawErrorResponse (status: number, message: string, head = false): string {
+  const { json, headers } = errorAnswer(status, message)
+  const lines = Object.entries({ ...headers, date: new Date().toUTCString() }).map(([name, value]) => `${name}: ${value}\r\n`)
+  return `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n${lines.join('')}\r\n${head ? '' : json}`
 }
 
 interface ParseError extends Error {
@@ -97,20 +105,28 @@ function closeGently (socket: Socket): void {
 /**
  * Whether the request that failed is a HEAD. The error is in its request line or headers; the read
  * may hold whole requests before it, pipelined: each is skipped by its headers and Content-Length.
+ * A read that starts inside a body (a request larger than one read) has no request to start from:
+ * then the failing request's line is the last `METHOD target HTTP/1.x` that starts before the error.
  */
 function isHead (error: ParseError): boolean {
   const raw = error.rawPacket
   if (!Buffer.isBuffer(raw)) return false
   const at = error.bytesParsed ?? raw.length
   let start = 0
+  while (raw[start] === 0x0d || raw[start] === 0x0a) start++
+  if (!/^[A-Za-z]+ /.test(raw.toString('latin1', start, start + 24))) {
+    const text = raw.toString('latin1', 0, raw.indexOf('\r\n', at) === -1 ? raw.length : raw.indexOf('\r\n', at))
+    const lines = [...text.matchAll(/([A-Z]+) \S+ HTTP\/1\.[01]\r?$/gm)].filter((line) => line.index <= at)
+    return lines.at(-1)?.[1]?.endsWith('HEAD') === true
+  }
   for (;;) {
-    while (raw[start] === 0x0d || raw[start] === 0x0a) start++
     const headEnd = raw.indexOf('\r\n\r\n', start)
     if (headEnd === -1 || headEnd + 4 > at) break
     const length = /\r\ncontent-length: *(\d+)/i.exec(raw.subarray(start, headEnd).toString('latin1'))?.[1]
     const next = headEnd + 4 + Number(length ?? 0)
     if (next > at) break
     start = next
+    while (raw[start] === 0x0d || raw[start] === 0x0a) start++
   }
   return raw.subarray(start, start + 5).toString('latin1') === 'HEAD '
 }
@@ -136,14 +152,8 @@ export function screenRequest (request: IncomingMessage, response: ServerRespons
 
 /** An error answered from Node's own request and response, before Fastify: unusual requests only. */
 function sendEnvelope (request: IncomingMessage, response: ServerResponse, status: number, message: string): void {
-  const json = JSON.stringify({ error: { type: statusType(status), message } } satisfies ErrorBody)
-  response.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(json),
-    [VERSION_HEADER]: LATEST_VERSION,
-    'sequence-mock-version': MOCK_VERSION,
-    connection: 'close'
-  })
+  const { json, headers } = errorAnswer(status, message)
+  response.writeHead(status, headers)
   response.end(request.method === 'HEAD' ? undefined : json)
 }
 
